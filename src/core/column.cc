@@ -1,0 +1,111 @@
+#include "core/column.h"
+
+namespace calypso::core {
+
+std::optional<size_t> Schema::IndexOf(std::string_view name) const {
+    for (size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].name == name) return i;
+    }
+    return std::nullopt;
+}
+
+void Column::Reserve(size_t n) {
+    valid_.reserve(n);
+    switch (PhysicalOf(type_)) {
+        case Physical::kInt64: i64_.reserve(n); break;
+        case Physical::kDouble: f64_.reserve(n); break;
+        case Physical::kString: str_.reserve(n); break;
+        case Physical::kDynamic: dyn_.reserve(n); break;
+        case Physical::kNone: break;
+    }
+}
+
+void Column::AppendNull() {
+    switch (PhysicalOf(type_)) {
+        case Physical::kInt64: i64_.push_back(0); break;
+        case Physical::kDouble: f64_.push_back(0); break;
+        case Physical::kString: str_.emplace_back(); break;
+        case Physical::kDynamic: dyn_.emplace_back(); break;
+        case Physical::kNone: break;
+    }
+    valid_.push_back(0);
+}
+
+void Column::Append(const Value& v) {
+    if (v.is_null()) {
+        AppendNull();
+        return;
+    }
+    switch (PhysicalOf(type_)) {
+        case Physical::kInt64: AppendInt64(v.as_int64()); break;
+        case Physical::kDouble: AppendDouble(v.as_double()); break;
+        case Physical::kString: AppendString(v.as_string()); break;
+        case Physical::kDynamic: AppendDynamic(v.as_dynamic()); break;
+        case Physical::kNone: valid_.push_back(0); break;
+    }
+}
+
+void Column::AppendFrom(const Column& o, size_t row) {
+    if (o.IsNull(row)) {
+        AppendNull();
+        return;
+    }
+    switch (PhysicalOf(type_)) {
+        case Physical::kInt64: AppendInt64(o.i64_[row]); break;
+        case Physical::kDouble: AppendDouble(o.f64_[row]); break;
+        case Physical::kString: AppendString(o.str_[row]); break;
+        case Physical::kDynamic: AppendDynamic(o.dyn_[row]); break;
+        case Physical::kNone: valid_.push_back(0); break;
+    }
+}
+
+Value Column::Get(size_t i) const {
+    if (IsNull(i)) {
+        if (PhysicalOf(type_) == Physical::kString) return type_ == Type::kGuid ? Value::Null(type_) : Value::String("");
+        return Value::Null(type_);
+    }
+    switch (type_) {
+        case Type::kBool: return Value::Bool(i64_[i] != 0);
+        case Type::kInt: return Value::Int(i64_[i]);
+        case Type::kLong: return Value::Long(i64_[i]);
+        case Type::kDatetime: return Value::Datetime(i64_[i]);
+        case Type::kTimespan: return Value::Timespan(i64_[i]);
+        case Type::kReal:
+        case Type::kDecimal: return Value::Real(f64_[i]);
+        case Type::kString: return Value::String(str_[i]);
+        case Type::kGuid: return Value::Guid(str_[i]);
+        case Type::kDynamic: return Value::FromDynamic(dyn_[i]);
+        case Type::kNull: return Value();
+    }
+    return Value();
+}
+
+Column Column::Nulls(Type type, size_t n) {
+    Column c(type);
+    c.Reserve(n);
+    for (size_t i = 0; i < n; ++i) c.AppendNull();
+    return c;
+}
+
+Batch Batch::Empty(Schema schema) {
+    Batch b;
+    for (const auto& f : schema.fields) b.columns.emplace_back(f.type);
+    b.schema = std::move(schema);
+    return b;
+}
+
+void Batch::AppendRow(const Batch& other, size_t row) {
+    for (size_t c = 0; c < columns.size(); ++c) columns[c].AppendFrom(other.columns[c], row);
+}
+
+size_t Batch::ByteSize() const {
+    size_t bytes = 0;
+    for (const auto& c : columns) {
+        bytes += c.size() * 9;
+        for (const auto& s : c.strings()) bytes += s.size();
+        for (const auto& d : c.dynamics()) bytes += d.ToJson().size();
+    }
+    return bytes;
+}
+
+}  // namespace calypso::core

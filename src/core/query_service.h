@@ -1,0 +1,43 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/column.h"
+#include "core/status.h"
+#include "core/table_source.h"
+
+namespace calypso::core {
+
+struct QueryRequest {
+    std::string text;
+    // Extra time filter from the API's `timespan`, applied to every table's time column.
+    std::optional<TimeRange> timespan;
+    // "now" for ago()/now(); 0 means the wall clock when the query starts.
+    int64_t now_ticks = 0;
+    // Most rows returned per table; more are cut and reported in `truncated`.
+    size_t max_rows = 500'000;
+};
+
+struct ResultTable {
+    std::string name;  // "PrimaryResult"
+    Batch data;
+    bool truncated = false;
+    // The `render` hint ("timechart", ...), empty when the query has none.
+    std::string render;
+};
+
+struct QueryResult {
+    std::vector<ResultTable> tables;
+};
+
+// Runs KQL. Errors are SyntaxError/SemanticError with a source position, NotFound for
+// unknown tables, LimitExceeded for budgets. Thread-safe.
+class QueryService {
+public:
+    virtual ~QueryService() = default;
+    virtual Result<QueryResult> Run(const QueryRequest& request) = 0;
+};
+
+}  // namespace calypso::core

@@ -1,0 +1,30 @@
+#include "core/dynamic.h"
+
+#include <gtest/gtest.h>
+
+namespace calypso::core {
+namespace {
+
+TEST(DynamicTest, ParsesAndSerializesKeepingKeyOrder) {
+    auto d = Dynamic::Parse(R"({"b":1,"a":[true,null,2.5,"x\n"],"c":{"d":"e"}})");
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    EXPECT_EQ(d->ToJson(), R"({"b":1,"a":[true,null,2.5,"x\n"],"c":{"d":"e"}})");
+    ASSERT_NE(d->Find("c"), nullptr);
+    EXPECT_EQ(d->Find("c")->Find("d")->as_string(), "e");
+    EXPECT_EQ(d->Find("a")->At(-1)->as_string(), "x\n");
+    EXPECT_EQ(d->Find("missing"), nullptr);
+}
+
+TEST(DynamicTest, RejectsInvalidJson) {
+    auto d = Dynamic::Parse("{\"a\":");
+    EXPECT_FALSE(d.ok());
+    EXPECT_EQ(d.status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(DynamicTest, ToTextOfStringIsUnquoted) {
+    EXPECT_EQ(Dynamic::String("abc").ToText(), "abc");
+    EXPECT_EQ(Dynamic::Long(3).ToText(), "3");
+}
+
+}  // namespace
+}  // namespace calypso::core
