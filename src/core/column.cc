@@ -12,21 +12,39 @@ std::optional<size_t> Schema::IndexOf(std::string_view name) const {
 void Column::Reserve(size_t n) {
     valid_.reserve(n);
     switch (PhysicalOf(type_)) {
-        case Physical::kInt64: i64_.reserve(n); break;
-        case Physical::kDouble: f64_.reserve(n); break;
-        case Physical::kString: str_.reserve(n); break;
-        case Physical::kDynamic: dyn_.reserve(n); break;
-        case Physical::kNone: break;
+        case Physical::kInt64:
+            i64_.reserve(n);
+            break;
+        case Physical::kDouble:
+            f64_.reserve(n);
+            break;
+        case Physical::kString:
+            str_.reserve(n);
+            break;
+        case Physical::kDynamic:
+            dyn_.reserve(n);
+            break;
+        case Physical::kNone:
+            break;
     }
 }
 
 void Column::AppendNull() {
     switch (PhysicalOf(type_)) {
-        case Physical::kInt64: i64_.push_back(0); break;
-        case Physical::kDouble: f64_.push_back(0); break;
-        case Physical::kString: str_.emplace_back(); break;
-        case Physical::kDynamic: dyn_.emplace_back(); break;
-        case Physical::kNone: break;
+        case Physical::kInt64:
+            i64_.push_back(0);
+            break;
+        case Physical::kDouble:
+            f64_.push_back(0);
+            break;
+        case Physical::kString:
+            str_.emplace_back();
+            break;
+        case Physical::kDynamic:
+            dyn_.emplace_back();
+            break;
+        case Physical::kNone:
+            break;
     }
     valid_.push_back(0);
 }
@@ -37,11 +55,21 @@ void Column::Append(const Value& v) {
         return;
     }
     switch (PhysicalOf(type_)) {
-        case Physical::kInt64: AppendInt64(v.as_int64()); break;
-        case Physical::kDouble: AppendDouble(v.as_double()); break;
-        case Physical::kString: AppendString(v.as_string()); break;
-        case Physical::kDynamic: AppendDynamic(v.as_dynamic()); break;
-        case Physical::kNone: valid_.push_back(0); break;
+        case Physical::kInt64:
+            AppendInt64(v.as_int64());
+            break;
+        case Physical::kDouble:
+            AppendDouble(v.as_double());
+            break;
+        case Physical::kString:
+            AppendString(v.as_string());
+            break;
+        case Physical::kDynamic:
+            AppendDynamic(v.as_dynamic());
+            break;
+        case Physical::kNone:
+            valid_.push_back(0);
+            break;
     }
 }
 
@@ -51,31 +79,52 @@ void Column::AppendFrom(const Column& o, size_t row) {
         return;
     }
     switch (PhysicalOf(type_)) {
-        case Physical::kInt64: AppendInt64(o.i64_[row]); break;
-        case Physical::kDouble: AppendDouble(o.f64_[row]); break;
-        case Physical::kString: AppendString(o.str_[row]); break;
-        case Physical::kDynamic: AppendDynamic(o.dyn_[row]); break;
-        case Physical::kNone: valid_.push_back(0); break;
+        case Physical::kInt64:
+            AppendInt64(o.i64_[row]);
+            break;
+        case Physical::kDouble:
+            AppendDouble(o.f64_[row]);
+            break;
+        case Physical::kString:
+            AppendString(o.str_[row]);
+            break;
+        case Physical::kDynamic:
+            AppendDynamic(o.dyn_[row]);
+            break;
+        case Physical::kNone:
+            valid_.push_back(0);
+            break;
     }
 }
 
 Value Column::Get(size_t i) const {
     if (IsNull(i)) {
-        if (PhysicalOf(type_) == Physical::kString) return type_ == Type::kGuid ? Value::Null(type_) : Value::String("");
+        if (PhysicalOf(type_) == Physical::kString)
+            return type_ == Type::kGuid ? Value::Null(type_) : Value::String("");
         return Value::Null(type_);
     }
     switch (type_) {
-        case Type::kBool: return Value::Bool(i64_[i] != 0);
-        case Type::kInt: return Value::Int(i64_[i]);
-        case Type::kLong: return Value::Long(i64_[i]);
-        case Type::kDatetime: return Value::Datetime(i64_[i]);
-        case Type::kTimespan: return Value::Timespan(i64_[i]);
+        case Type::kBool:
+            return Value::Bool(i64_[i] != 0);
+        case Type::kInt:
+            return Value::Int(i64_[i]);
+        case Type::kLong:
+            return Value::Long(i64_[i]);
+        case Type::kDatetime:
+            return Value::Datetime(i64_[i]);
+        case Type::kTimespan:
+            return Value::Timespan(i64_[i]);
         case Type::kReal:
-        case Type::kDecimal: return Value::Real(f64_[i]);
-        case Type::kString: return Value::String(str_[i]);
-        case Type::kGuid: return Value::Guid(str_[i]);
-        case Type::kDynamic: return Value::FromDynamic(dyn_[i]);
-        case Type::kNull: return Value();
+        case Type::kDecimal:
+            return Value::Real(f64_[i]);
+        case Type::kString:
+            return Value::String(str_[i]);
+        case Type::kGuid:
+            return Value::Guid(str_[i]);
+        case Type::kDynamic:
+            return Value::FromDynamic(dyn_[i]);
+        case Type::kNull:
+            return Value();
     }
     return Value();
 }

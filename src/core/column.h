@@ -17,7 +17,7 @@ namespace calypso::core {
 // validity vector (1 = present). A null string is stored as "" and reported as null only
 // by types other than string/guid (KQL strings are never null).
 class Column {
-public:
+  public:
     explicit Column(Type type = Type::kNull) : type_(type) {}
 
     Type type() const { return type_; }
@@ -26,10 +26,22 @@ public:
 
     void Reserve(size_t n);
     void AppendNull();
-    void AppendInt64(int64_t v) { i64_.push_back(v); valid_.push_back(1); }
-    void AppendDouble(double v) { f64_.push_back(v); valid_.push_back(1); }
-    void AppendString(std::string_view v) { str_.emplace_back(v); valid_.push_back(1); }
-    void AppendDynamic(Dynamic v) { dyn_.push_back(std::move(v)); valid_.push_back(1); }
+    void AppendInt64(int64_t v) {
+        i64_.push_back(v);
+        valid_.push_back(1);
+    }
+    void AppendDouble(double v) {
+        f64_.push_back(v);
+        valid_.push_back(1);
+    }
+    void AppendString(std::string_view v) {
+        str_.emplace_back(v);
+        valid_.push_back(1);
+    }
+    void AppendDynamic(Dynamic v) {
+        dyn_.push_back(std::move(v));
+        valid_.push_back(1);
+    }
     // Appends a value of this column's physical class (a null Value appends null).
     // REQUIRES: value's physical class matches, or the value is null.
     void Append(const Value& value);
@@ -51,7 +63,7 @@ public:
     // A column of `n` nulls.
     static Column Nulls(Type type, size_t n);
 
-private:
+  private:
     Type type_;
     std::vector<uint8_t> valid_;
     std::vector<int64_t> i64_;

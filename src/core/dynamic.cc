@@ -28,15 +28,20 @@ Dynamic FromElement(simdjson::dom::element e) {
             }
             return Dynamic::MakeObject(std::move(o));
         }
-        case element_type::INT64: return Dynamic::Long(e.get_int64().value_unsafe());
+        case element_type::INT64:
+            return Dynamic::Long(e.get_int64().value_unsafe());
         case element_type::UINT64: {
             uint64_t u = e.get_uint64().value_unsafe();
             return Dynamic::Real(static_cast<double>(u));
         }
-        case element_type::DOUBLE: return Dynamic::Real(e.get_double().value_unsafe());
-        case element_type::STRING: return Dynamic::String(std::string(e.get_string().value_unsafe()));
-        case element_type::BOOL: return Dynamic::Bool(e.get_bool().value_unsafe());
-        case element_type::NULL_VALUE: return Dynamic();
+        case element_type::DOUBLE:
+            return Dynamic::Real(e.get_double().value_unsafe());
+        case element_type::STRING:
+            return Dynamic::String(std::string(e.get_string().value_unsafe()));
+        case element_type::BOOL:
+            return Dynamic::Bool(e.get_bool().value_unsafe());
+        case element_type::NULL_VALUE:
+            return Dynamic();
     }
     return Dynamic();
 }
@@ -49,7 +54,8 @@ Result<Dynamic> Dynamic::Parse(std::string_view json) {
     simdjson::dom::element root;
     auto error = parser.parse(padded).get(root);
     if (error) {
-        return Status::InvalidArgument(std::string("invalid JSON: ") + simdjson::error_message(error));
+        return Status::InvalidArgument(std::string("invalid JSON: ") +
+                                       simdjson::error_message(error));
     }
     return FromElement(root);
 }
@@ -75,13 +81,27 @@ void AppendJsonString(std::string& out, std::string_view s) {
     out.push_back('"');
     for (char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     char buf[8];
@@ -108,11 +128,21 @@ void AppendJsonDouble(std::string& out, double v) {
 
 void Dynamic::AppendJson(std::string& out) const {
     switch (kind()) {
-        case Kind::kNull: out += "null"; break;
-        case Kind::kBool: out += as_bool() ? "true" : "false"; break;
-        case Kind::kLong: out += std::to_string(as_long()); break;
-        case Kind::kReal: AppendJsonDouble(out, as_real()); break;
-        case Kind::kString: AppendJsonString(out, as_string()); break;
+        case Kind::kNull:
+            out += "null";
+            break;
+        case Kind::kBool:
+            out += as_bool() ? "true" : "false";
+            break;
+        case Kind::kLong:
+            out += std::to_string(as_long());
+            break;
+        case Kind::kReal:
+            AppendJsonDouble(out, as_real());
+            break;
+        case Kind::kString:
+            AppendJsonString(out, as_string());
+            break;
         case Kind::kArray: {
             out.push_back('[');
             bool first = true;
@@ -155,13 +185,20 @@ std::string Dynamic::ToText() const {
 bool Dynamic::operator==(const Dynamic& o) const {
     if (kind() != o.kind()) return false;
     switch (kind()) {
-        case Kind::kNull: return true;
-        case Kind::kBool: return as_bool() == o.as_bool();
-        case Kind::kLong: return as_long() == o.as_long();
-        case Kind::kReal: return as_real() == o.as_real();
-        case Kind::kString: return as_string() == o.as_string();
-        case Kind::kArray: return as_array() == o.as_array();
-        case Kind::kObject: return as_object() == o.as_object();
+        case Kind::kNull:
+            return true;
+        case Kind::kBool:
+            return as_bool() == o.as_bool();
+        case Kind::kLong:
+            return as_long() == o.as_long();
+        case Kind::kReal:
+            return as_real() == o.as_real();
+        case Kind::kString:
+            return as_string() == o.as_string();
+        case Kind::kArray:
+            return as_array() == o.as_array();
+        case Kind::kObject:
+            return as_object() == o.as_object();
     }
     return false;
 }

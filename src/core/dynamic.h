@@ -15,7 +15,7 @@ namespace calypso::core {
 // A JSON value: KQL's `dynamic`. Arrays and objects are shared and immutable once built,
 // so copying a Dynamic is cheap. Objects keep the key order they were given.
 class Dynamic {
-public:
+  public:
     enum class Kind : uint8_t { kNull, kBool, kLong, kReal, kString, kArray, kObject };
     using Array = std::vector<Dynamic>;
     using Member = std::pair<std::string, Dynamic>;
@@ -26,8 +26,12 @@ public:
     static Dynamic Long(int64_t v) { return Dynamic(Rep(v)); }
     static Dynamic Real(double v) { return Dynamic(Rep(v)); }
     static Dynamic String(std::string s) { return Dynamic(Rep(std::move(s))); }
-    static Dynamic MakeArray(Array a) { return Dynamic(Rep(std::make_shared<const Array>(std::move(a)))); }
-    static Dynamic MakeObject(Object o) { return Dynamic(Rep(std::make_shared<const Object>(std::move(o)))); }
+    static Dynamic MakeArray(Array a) {
+        return Dynamic(Rep(std::make_shared<const Array>(std::move(a))));
+    }
+    static Dynamic MakeObject(Object o) {
+        return Dynamic(Rep(std::make_shared<const Object>(std::move(o))));
+    }
 
     // Parses JSON text. Errors name the byte offset.
     static Result<Dynamic> Parse(std::string_view json);
@@ -54,7 +58,7 @@ public:
 
     bool operator==(const Dynamic& other) const;
 
-private:
+  private:
     using Rep = std::variant<std::monostate, bool, int64_t, double, std::string,
                              std::shared_ptr<const Array>, std::shared_ptr<const Object>>;
     explicit Dynamic(Rep rep) : rep_(std::move(rep)) {}

@@ -12,7 +12,7 @@ namespace calypso::core {
 
 // A file opened for appending. Not thread-safe.
 class WritableFile {
-public:
+  public:
     virtual ~WritableFile() = default;
     virtual Status Append(std::string_view data) = 0;
     // Makes everything appended so far durable (fdatasync).
@@ -23,7 +23,7 @@ public:
 // All file-system access of the store goes through an Env, so tests can inject faults
 // (short writes, failed syncs, torn tails). Implementations are thread-safe.
 class Env {
-public:
+  public:
     virtual ~Env() = default;
 
     // The real POSIX file system. Never null; lives forever.

@@ -17,7 +17,7 @@ Status PosixError(const std::string& what, const std::string& path, int err) {
 }
 
 class PosixWritableFile final : public WritableFile {
-public:
+  public:
     PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
     ~PosixWritableFile() override {
         if (fd_ >= 0) ::close(fd_);
@@ -45,13 +45,13 @@ public:
         return Status::Ok();
     }
 
-private:
+  private:
     std::string path_;
     int fd_;
 };
 
 class PosixEnv final : public Env {
-public:
+  public:
     Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                           bool append) override {
         int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);

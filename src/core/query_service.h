@@ -35,7 +35,7 @@ struct QueryResult {
 // Runs KQL. Errors are SyntaxError/SemanticError with a source position, NotFound for
 // unknown tables, LimitExceeded for budgets. Thread-safe.
 class QueryService {
-public:
+  public:
     virtual ~QueryService() = default;
     virtual Result<QueryResult> Run(const QueryRequest& request) = 0;
 };

@@ -15,7 +15,7 @@ struct TableBatch {
 
 // Write access to tables. Implementations are thread-safe.
 class RowSink {
-public:
+  public:
     virtual ~RowSink() = default;
     // Appends all batches as one unit. When it returns OK the rows are durable (they survive
     // kill -9 and power loss) and visible to later scans. Batches for tables not yet known

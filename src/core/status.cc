@@ -4,18 +4,30 @@ namespace calypso::core {
 
 std::string_view StatusCodeName(StatusCode code) {
     switch (code) {
-        case StatusCode::kOk: return "OK";
-        case StatusCode::kInvalidArgument: return "InvalidArgument";
-        case StatusCode::kSyntaxError: return "SyntaxError";
-        case StatusCode::kSemanticError: return "SemanticError";
-        case StatusCode::kNotFound: return "NotFound";
-        case StatusCode::kPermissionDenied: return "PermissionDenied";
-        case StatusCode::kUnauthenticated: return "Unauthenticated";
-        case StatusCode::kLimitExceeded: return "LimitExceeded";
-        case StatusCode::kUnavailable: return "Unavailable";
-        case StatusCode::kCorruption: return "Corruption";
-        case StatusCode::kIOError: return "IOError";
-        case StatusCode::kInternal: return "Internal";
+        case StatusCode::kOk:
+            return "OK";
+        case StatusCode::kInvalidArgument:
+            return "InvalidArgument";
+        case StatusCode::kSyntaxError:
+            return "SyntaxError";
+        case StatusCode::kSemanticError:
+            return "SemanticError";
+        case StatusCode::kNotFound:
+            return "NotFound";
+        case StatusCode::kPermissionDenied:
+            return "PermissionDenied";
+        case StatusCode::kUnauthenticated:
+            return "Unauthenticated";
+        case StatusCode::kLimitExceeded:
+            return "LimitExceeded";
+        case StatusCode::kUnavailable:
+            return "Unavailable";
+        case StatusCode::kCorruption:
+            return "Corruption";
+        case StatusCode::kIOError:
+            return "IOError";
+        case StatusCode::kInternal:
+            return "Internal";
     }
     return "Unknown";
 }

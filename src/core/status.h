@@ -34,17 +34,25 @@ struct SourcePos {
 
 // Outcome of a fallible call. Cheap to copy when OK.
 class [[nodiscard]] Status {
-public:
+  public:
     Status() = default;
     Status(StatusCode code, std::string message, SourcePos pos = {})
         : code_(code), message_(std::move(message)), pos_(pos) {}
 
     static Status Ok() { return {}; }
-    static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
-    static Status SyntaxError(std::string m, SourcePos p) { return {StatusCode::kSyntaxError, std::move(m), p}; }
-    static Status SemanticError(std::string m, SourcePos p) { return {StatusCode::kSemanticError, std::move(m), p}; }
+    static Status InvalidArgument(std::string m) {
+        return {StatusCode::kInvalidArgument, std::move(m)};
+    }
+    static Status SyntaxError(std::string m, SourcePos p) {
+        return {StatusCode::kSyntaxError, std::move(m), p};
+    }
+    static Status SemanticError(std::string m, SourcePos p) {
+        return {StatusCode::kSemanticError, std::move(m), p};
+    }
     static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-    static Status LimitExceeded(std::string m) { return {StatusCode::kLimitExceeded, std::move(m)}; }
+    static Status LimitExceeded(std::string m) {
+        return {StatusCode::kLimitExceeded, std::move(m)};
+    }
     static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
     static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
     static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
@@ -57,7 +65,7 @@ public:
     // "SyntaxError: message" (with " at line:column" when a position is known).
     std::string ToString() const;
 
-private:
+  private:
     StatusCode code_ = StatusCode::kOk;
     std::string message_;
     SourcePos pos_;
@@ -66,8 +74,8 @@ private:
 // A value or the Status that explains why there is none.
 template <typename T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  public:
+    Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
     Result(Status status) : v_(std::move(status)) {  // NOLINT
         assert(!std::get<Status>(v_).ok());
     }
@@ -85,7 +93,7 @@ public:
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-private:
+  private:
     std::variant<T, Status> v_;
 };
 
@@ -95,15 +103,15 @@ private:
 #define CALYPSO_CONCAT(a, b) CALYPSO_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                                   \
-    do {                                                        \
-        ::calypso::core::Status calypso_status_ = (expr);       \
-        if (!calypso_status_.ok()) return calypso_status_;      \
+#define RETURN_IF_ERROR(expr)                              \
+    do {                                                   \
+        ::calypso::core::Status calypso_status_ = (expr);  \
+        if (!calypso_status_.ok()) return calypso_status_; \
     } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F())`: binds the value or returns the error.
-#define ASSIGN_OR_RETURN(lhs, expr)                                             \
-    auto CALYPSO_CONCAT(calypso_result_, __LINE__) = (expr);                    \
-    if (!CALYPSO_CONCAT(calypso_result_, __LINE__).ok())                        \
-        return CALYPSO_CONCAT(calypso_result_, __LINE__).status();              \
+#define ASSIGN_OR_RETURN(lhs, expr)                                \
+    auto CALYPSO_CONCAT(calypso_result_, __LINE__) = (expr);       \
+    if (!CALYPSO_CONCAT(calypso_result_, __LINE__).ok())           \
+        return CALYPSO_CONCAT(calypso_result_, __LINE__).status(); \
     lhs = std::move(CALYPSO_CONCAT(calypso_result_, __LINE__)).value()

@@ -17,7 +17,8 @@ struct TimeRange {
     int64_t max = std::numeric_limits<int64_t>::max();
     bool Contains(int64_t t) const { return t >= min && t < max; }
     bool unbounded() const {
-        return min == std::numeric_limits<int64_t>::min() && max == std::numeric_limits<int64_t>::max();
+        return min == std::numeric_limits<int64_t>::min() &&
+               max == std::numeric_limits<int64_t>::max();
     }
 };
 
@@ -33,7 +34,7 @@ struct ScanRequest {
 // Read access to tables. Implemented by the store (and later the ClickHouse backend);
 // used by the query engine. Implementations are thread-safe.
 class TableSource {
-public:
+  public:
     virtual ~TableSource() = default;
     virtual std::vector<std::string> ListTables() const = 0;
     // The table's schema; NotFound for an unknown table.

@@ -35,7 +35,7 @@ void CivilFromDays(int64_t z, int64_t& year, unsigned& month, unsigned& day) {
 namespace {
 
 class Cursor {
-public:
+  public:
     explicit Cursor(std::string_view s) : s_(s) {}
     bool done() const { return i_ >= s_.size(); }
     char peek() const { return done() ? '\0' : s_[i_]; }
@@ -79,7 +79,7 @@ public:
         return v;
     }
 
-private:
+  private:
     std::string_view s_;
     size_t i_ = 0;
 };
@@ -118,7 +118,8 @@ Result<int64_t> ParseDatetime(std::string_view text) {
         offset_minutes = sign * (oh * 60 + om);
     }
     if (!c.done()) return BadDatetime(text);
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return BadDatetime(text);
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+        return BadDatetime(text);
     int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60;
     return secs * kTicksPerSecond + frac;
@@ -137,10 +138,10 @@ std::string FormatDatetime(int64_t ticks) {
     int64_t secs = rem / kTicksPerSecond;
     int64_t frac = rem % kTicksPerSecond;
     char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
-                          static_cast<long long>(year), month, day,
-                          static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                          static_cast<long long>(secs % 60));
+    int n =
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+                      static_cast<long long>(year), month, day, static_cast<long long>(secs / 3600),
+                      static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
     std::string out(buf, static_cast<size_t>(n));
     if (frac != 0) {
         char f[16];
@@ -177,14 +178,22 @@ Result<int64_t> ParseIsoDuration(std::string_view text) {
         char unit = c.peek();
         if (!c.Eat(unit)) return bad();
         int64_t scale;
-        if (!in_time && unit == 'Y') scale = 365 * kTicksPerDay;
-        else if (!in_time && unit == 'M') scale = 30 * kTicksPerDay;
-        else if (!in_time && unit == 'W') scale = 7 * kTicksPerDay;
-        else if (!in_time && unit == 'D') scale = kTicksPerDay;
-        else if (in_time && unit == 'H') scale = kTicksPerHour;
-        else if (in_time && unit == 'M') scale = kTicksPerMinute;
-        else if (in_time && unit == 'S') scale = kTicksPerSecond;
-        else return bad();
+        if (!in_time && unit == 'Y')
+            scale = 365 * kTicksPerDay;
+        else if (!in_time && unit == 'M')
+            scale = 30 * kTicksPerDay;
+        else if (!in_time && unit == 'W')
+            scale = 7 * kTicksPerDay;
+        else if (!in_time && unit == 'D')
+            scale = kTicksPerDay;
+        else if (in_time && unit == 'H')
+            scale = kTicksPerHour;
+        else if (in_time && unit == 'M')
+            scale = kTicksPerMinute;
+        else if (in_time && unit == 'S')
+            scale = kTicksPerSecond;
+        else
+            return bad();
         total += n * scale + frac * scale / kTicksPerSecond;
         any = true;
     }
@@ -241,7 +250,8 @@ std::string FormatTimespan(int64_t ticks) {
         std::snprintf(buf, sizeof buf, "%llu.", static_cast<unsigned long long>(days));
         out += buf;
     }
-    std::snprintf(buf, sizeof buf, "%02llu:%02llu:%02llu", static_cast<unsigned long long>(secs / 3600),
+    std::snprintf(buf, sizeof buf, "%02llu:%02llu:%02llu",
+                  static_cast<unsigned long long>(secs / 3600),
                   static_cast<unsigned long long>(secs / 60 % 60),
                   static_cast<unsigned long long>(secs % 60));
     out += buf;

@@ -4,17 +4,28 @@ namespace calypso::core {
 
 std::string_view TypeName(Type type) {
     switch (type) {
-        case Type::kNull: return "null";
-        case Type::kBool: return "bool";
-        case Type::kInt: return "int";
-        case Type::kLong: return "long";
-        case Type::kReal: return "real";
-        case Type::kDecimal: return "decimal";
-        case Type::kString: return "string";
-        case Type::kDatetime: return "datetime";
-        case Type::kTimespan: return "timespan";
-        case Type::kGuid: return "guid";
-        case Type::kDynamic: return "dynamic";
+        case Type::kNull:
+            return "null";
+        case Type::kBool:
+            return "bool";
+        case Type::kInt:
+            return "int";
+        case Type::kLong:
+            return "long";
+        case Type::kReal:
+            return "real";
+        case Type::kDecimal:
+            return "decimal";
+        case Type::kString:
+            return "string";
+        case Type::kDatetime:
+            return "datetime";
+        case Type::kTimespan:
+            return "timespan";
+        case Type::kGuid:
+            return "guid";
+        case Type::kDynamic:
+            return "dynamic";
     }
     return "unknown";
 }
@@ -35,17 +46,22 @@ std::optional<Type> ParseTypeName(std::string_view n) {
 
 Physical PhysicalOf(Type type) {
     switch (type) {
-        case Type::kNull: return Physical::kNone;
+        case Type::kNull:
+            return Physical::kNone;
         case Type::kBool:
         case Type::kInt:
         case Type::kLong:
         case Type::kDatetime:
-        case Type::kTimespan: return Physical::kInt64;
+        case Type::kTimespan:
+            return Physical::kInt64;
         case Type::kReal:
-        case Type::kDecimal: return Physical::kDouble;
+        case Type::kDecimal:
+            return Physical::kDouble;
         case Type::kString:
-        case Type::kGuid: return Physical::kString;
-        case Type::kDynamic: return Physical::kDynamic;
+        case Type::kGuid:
+            return Physical::kString;
+        case Type::kDynamic:
+            return Physical::kDynamic;
     }
     return Physical::kNone;
 }

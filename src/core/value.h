@@ -12,7 +12,7 @@ namespace calypso::core {
 // One typed scalar, possibly null. Used for literals, single cells and results of
 // constant folding; bulk data lives in Column.
 class Value {
-public:
+  public:
     Value() = default;  // null of type kNull
     static Value Null(Type type) { return Value(type, std::monostate{}); }
     static Value Bool(bool b) { return Value(Type::kBool, int64_t{b}); }
@@ -36,7 +36,7 @@ public:
 
     bool operator==(const Value& other) const = default;
 
-private:
+  private:
     using Rep = std::variant<std::monostate, int64_t, double, std::string, Dynamic>;
     Value(Type type, Rep rep) : type_(type), rep_(std::move(rep)) {}
     Type type_ = Type::kNull;

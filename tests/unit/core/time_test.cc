@@ -33,8 +33,8 @@ TEST(TimeTest, ParsesIsoDurations) {
 
 TEST(TimeTest, DotNetTimespans) {
     EXPECT_EQ(*ParseDotNetTimespan("00:00:01.5"), kTicksPerSecond * 3 / 2);
-    EXPECT_EQ(*ParseDotNetTimespan("1.02:03:04"), kTicksPerDay + 2 * kTicksPerHour +
-                                                      3 * kTicksPerMinute + 4 * kTicksPerSecond);
+    EXPECT_EQ(*ParseDotNetTimespan("1.02:03:04"),
+              kTicksPerDay + 2 * kTicksPerHour + 3 * kTicksPerMinute + 4 * kTicksPerSecond);
     EXPECT_EQ(*ParseDotNetTimespan("00:00:00.1234567"), 1234567);
     EXPECT_EQ(FormatTimespan(kTicksPerDay + kTicksPerSecond + 5), "1.00:00:01.0000005");
     EXPECT_EQ(FormatTimespan(-kTicksPerHour), "-01:00:00");

@@ -1,0 +1,158 @@
+#include "storage/segment.h"
+
+#include <zstd.h>
+
+#include "storage/batch_codec.h"
+#include "storage/coding.h"
+
+namespace calypso::storage {
+
+using core::Result;
+using core::Status;
+
+namespace {
+
+constexpr int kZstdLevel = 3;
+
+void EncodeFooter(const SegmentInfo& info, std::string& out) {
+    PutVarint(out, kSegmentVersion);
+    PutLengthPrefixed(out, info.table);
+    PutVarint(out, info.rows);
+    PutFixed64(out, static_cast<uint64_t>(info.min_time));
+    PutFixed64(out, static_cast<uint64_t>(info.max_time));
+    PutVarint(out, info.columns.size());
+    for (const auto& c : info.columns) {
+        PutLengthPrefixed(out, c.name);
+        out.push_back(static_cast<char>(c.type));
+        PutVarint(out, c.offset);
+        PutVarint(out, c.size);
+        PutVarint(out, c.raw_size);
+        PutFixed32(out, c.crc);
+    }
+}
+
+Status DecodeFooter(std::string_view data, const std::string& path, SegmentInfo& info) {
+    Reader r(data);
+    uint64_t version, ncols, min_time, max_time;
+    std::string_view table;
+    auto bad = [&] { return Status::Corruption("segment '" + path + "': malformed footer"); };
+    if (!r.GetVarint(version)) return bad();
+    if (version != kSegmentVersion) {
+        return Status::Corruption("segment '" + path + "': unsupported version " +
+                                  std::to_string(version));
+    }
+    if (!r.GetLengthPrefixed(table) || !r.GetVarint(info.rows) || !r.GetFixed64(min_time) ||
+        !r.GetFixed64(max_time) || !r.GetVarint(ncols)) {
+        return bad();
+    }
+    info.table = std::string(table);
+    info.min_time = static_cast<int64_t>(min_time);
+    info.max_time = static_cast<int64_t>(max_time);
+    for (uint64_t i = 0; i < ncols; ++i) {
+        SegmentColumnInfo c;
+        std::string_view name;
+        uint8_t type;
+        if (!r.GetLengthPrefixed(name) || !r.GetByte(type) || !r.GetVarint(c.offset) ||
+            !r.GetVarint(c.size) || !r.GetVarint(c.raw_size) || !r.GetFixed32(c.crc)) {
+            return bad();
+        }
+        c.name = std::string(name);
+        c.type = static_cast<core::Type>(type);
+        info.columns.push_back(std::move(c));
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
+Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path, const std::string& table,
+                                 const core::Batch& batch, int time_column) {
+    SegmentInfo info;
+    info.table = table;
+    info.rows = batch.num_rows();
+    if (time_column >= 0) {
+        const auto& col = batch.columns[static_cast<size_t>(time_column)];
+        for (size_t i = 0; i < col.size(); ++i) {
+            if (col.IsNull(i)) continue;
+            info.min_time = std::min(info.min_time, col.int64_at(i));
+            info.max_time = std::max(info.max_time, col.int64_at(i));
+        }
+    }
+    std::string file(kSegmentMagic);
+    std::string raw;
+    std::string compressed;
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+        raw.clear();
+        EncodeColumn(batch.columns[i], raw);
+        compressed.resize(ZSTD_compressBound(raw.size()));
+        size_t n =
+            ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), kZstdLevel);
+        if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
+        compressed.resize(n);
+        SegmentColumnInfo c{
+            batch.schema.fields[i].name, batch.columns[i].type(), file.size(), n, raw.size(),
+            Checksum32(compressed)};
+        file += compressed;
+        info.columns.push_back(std::move(c));
+    }
+    std::string footer;
+    EncodeFooter(info, footer);
+    file += footer;
+    PutFixed32(file, static_cast<uint32_t>(footer.size()));
+    PutFixed32(file, Checksum32(footer));
+    file += kSegmentMagic;
+    RETURN_IF_ERROR(core::WriteFileAtomically(env, path, file));
+    return info;
+}
+
+Result<SegmentReader> SegmentReader::Open(core::Env* env, const std::string& path) {
+    SegmentReader reader;
+    reader.path_ = path;
+    ASSIGN_OR_RETURN(reader.data_, env->ReadFile(path));
+    const std::string& d = reader.data_;
+    const size_t trailer = 4 + 4 + kSegmentMagic.size();
+    if (d.size() < kSegmentMagic.size() + trailer ||
+        d.compare(0, kSegmentMagic.size(), kSegmentMagic) != 0 ||
+        d.compare(d.size() - kSegmentMagic.size(), kSegmentMagic.size(), kSegmentMagic) != 0) {
+        return Status::Corruption("segment '" + path + "': bad magic or truncated file");
+    }
+    const char* t = d.data() + d.size() - trailer;
+    const uint32_t footer_len = DecodeFixed32(t);
+    const uint32_t footer_crc = DecodeFixed32(t + 4);
+    if (footer_len > d.size() - trailer - kSegmentMagic.size()) {
+        return Status::Corruption("segment '" + path + "': bad footer length");
+    }
+    std::string_view footer(d.data() + d.size() - trailer - footer_len, footer_len);
+    if (Checksum32(footer) != footer_crc) {
+        return Status::Corruption("segment '" + path + "': footer checksum mismatch");
+    }
+    RETURN_IF_ERROR(DecodeFooter(footer, path, reader.info_));
+    for (const auto& c : reader.info_.columns) {
+        if (c.offset + c.size > d.size() - trailer - footer_len) {
+            return Status::Corruption("segment '" + path + "': column '" + c.name +
+                                      "' out of bounds");
+        }
+    }
+    return reader;
+}
+
+Result<core::Column> SegmentReader::ReadColumn(std::string_view name) const {
+    for (const auto& c : info_.columns) {
+        if (c.name != name) continue;
+        std::string_view block(data_.data() + c.offset, c.size);
+        if (Checksum32(block) != c.crc) {
+            return Status::Corruption("segment '" + path_ + "': checksum mismatch in column '" +
+                                      c.name + "'");
+        }
+        std::string raw(c.raw_size, '\0');
+        size_t n = ZSTD_decompress(raw.data(), raw.size(), block.data(), block.size());
+        if (ZSTD_isError(n) || n != c.raw_size) {
+            return Status::Corruption("segment '" + path_ + "': cannot decompress column '" +
+                                      c.name + "'");
+        }
+        return DecodeColumn(raw);
+    }
+    return Status::NotFound("column '" + std::string(name) + "' not in segment");
+}
+
+}  // namespace calypso::storage

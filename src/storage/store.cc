@@ -1,0 +1,283 @@
+#include "storage/store.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "storage/segment.h"
+#include "storage/store_impl.h"
+
+namespace calypso::storage {
+
+using core::Status;
+
+std::string Store::Impl::WalPath(uint64_t number) const {
+    char name[32];
+    std::snprintf(name, sizeof name, "/%06" PRIu64 ".log", number);
+    return wal_dir + name;
+}
+
+std::string Store::Impl::SegmentPath(uint64_t id) const {
+    char name[32];
+    std::snprintf(name, sizeof name, "/%06" PRIu64 ".seg", id);
+    return segment_dir + name;
+}
+
+TableState& Store::Impl::TableFor(const std::string& name, const core::Schema& schema) {
+    auto it = tables.find(name);
+    if (it != tables.end()) return it->second;
+    TableState t;
+    t.meta.name = name;
+    t.meta.schema = schema;
+    for (const char* candidate : {"timestamp", "TimeGenerated"}) {
+        auto idx = schema.IndexOf(candidate);
+        if (idx && schema.fields[*idx].type == core::Type::kDatetime) {
+            t.meta.time_column = candidate;
+            t.time_index = static_cast<int>(*idx);
+            break;
+        }
+    }
+    return tables.emplace(name, std::move(t)).first->second;
+}
+
+core::Batch Store::Impl::Normalize(const TableState& table, core::Batch batch) const {
+    if (batch.schema == table.meta.schema) return batch;
+    core::Batch out;
+    out.schema = table.meta.schema;
+    const size_t rows = batch.num_rows();
+    for (const auto& field : table.meta.schema.fields) {
+        auto idx = batch.schema.IndexOf(field.name);
+        if (idx && batch.schema.fields[*idx].type == field.type) {
+            out.columns.push_back(std::move(batch.columns[*idx]));
+        } else {
+            out.columns.push_back(core::Column::Nulls(field.type, rows));
+        }
+    }
+    return out;
+}
+
+void Store::Impl::ApplyToBuffers(std::vector<core::TableBatch>& batches) {
+    for (auto& tb : batches) {
+        if (tb.batch.num_rows() == 0) continue;
+        TableState& t = tables.find(tb.table)->second;
+        if (buffered_bytes == 0) oldest_buffered = std::chrono::steady_clock::now();
+        buffered_bytes += tb.batch.ByteSize();
+        t.buffer_rows += tb.batch.num_rows();
+        t.buffer.push_back(std::make_shared<const core::Batch>(std::move(tb.batch)));
+    }
+}
+
+core::Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    impl->env = options.env;
+    impl->wal_dir = options.dir + "/wal";
+    impl->segment_dir = options.dir + "/segments";
+    RETURN_IF_ERROR(impl->Recover());
+    std::unique_ptr<Store> store(new Store(std::move(impl)));
+    store->impl_->owner = store.get();
+    if (options.background_flush) {
+        Impl* p = store->impl_.get();
+        p->flusher = std::thread([p] { p->FlusherLoop(); });
+    }
+    return store;
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Store::~Store() {
+    Status s = Close();
+    if (!s.ok()) std::fprintf(stderr, "calypso: closing the store: %s\n", s.ToString().c_str());
+}
+
+Status Store::DefineTable(const std::string& name, core::Schema schema,
+                          const std::string& time_column) {
+    std::lock_guard lock(impl_->mu);
+    TableState& t = impl_->TableFor(name, schema);
+    if (auto idx = t.meta.schema.IndexOf(time_column)) {
+        t.meta.time_column = time_column;
+        t.time_index = static_cast<int>(*idx);
+    }
+    return Status::Ok();
+}
+
+Status Store::Append(std::vector<core::TableBatch> batches) {
+    Impl& d = *impl_;
+    Impl::Writer w;
+    {
+        std::lock_guard lock(d.mu);
+        if (d.closed) return Status::Unavailable("the store is shutting down");
+        if (!d.background_error.ok()) return d.background_error;
+        if (d.buffered_bytes > d.options.buffer_byte_limit) {
+            return Status::Unavailable("write buffer full; retry shortly");
+        }
+        for (auto& tb : batches) {
+            TableState& t = d.TableFor(tb.table, tb.batch.schema);
+            tb.batch = d.Normalize(t, std::move(tb.batch));
+        }
+    }
+    w.record = EncodeAppendRecord(batches);
+    w.batches = std::move(batches);
+
+    std::unique_lock lock(d.mu);
+    d.writers.push_back(&w);
+    while (!w.done && &w != d.writers.front()) w.cv.wait(lock);
+    if (w.done) return w.status;
+
+    // This writer leads a group: everyone queued now shares one write and one fsync.
+    std::vector<Impl::Writer*> group(d.writers.begin(), d.writers.end());
+    lock.unlock();
+    Status status;
+    {
+        std::lock_guard wal_lock(d.wal_mu);
+        for (Impl::Writer* g : group) {
+            status = d.wal->AddRecord(g->record);
+            if (!status.ok()) break;
+        }
+        if (status.ok()) status = d.wal->Sync();
+        lock.lock();
+        if (status.ok()) {
+            for (Impl::Writer* g : group) d.ApplyToBuffers(g->batches);
+        } else if (d.background_error.ok()) {
+            // After a failed write or fsync the WAL's state is unknown: refuse further writes
+            // rather than acknowledge rows that might not survive.
+            d.background_error = Status::IOError(
+                "WAL write failed, store is read-only until restart: " + status.message());
+            std::fprintf(stderr, "calypso: %s\n", d.background_error.message().c_str());
+        }
+    }
+    for (Impl::Writer* g : group) {
+        d.writers.pop_front();
+        g->status = status;
+        g->done = true;
+        if (g != &w) g->cv.notify_one();
+    }
+    if (!d.writers.empty()) d.writers.front()->cv.notify_one();
+    return status;
+}
+
+Status Store::Flush() {
+    Impl& d = *impl_;
+    std::lock_guard flush_lock(d.flush_mu);
+    uint64_t new_wal_min;
+    std::vector<std::pair<std::string, std::vector<BatchPtr>>> work;
+    {
+        std::lock_guard wal_lock(d.wal_mu);
+        std::lock_guard lock(d.mu);
+        if (!d.background_error.ok()) return d.background_error;
+        for (auto& [name, t] : d.tables) {
+            if (t.buffer.empty()) continue;
+            t.flushing = std::move(t.buffer);
+            t.buffer.clear();
+            t.buffer_rows = 0;
+            work.emplace_back(name, t.flushing);
+        }
+        d.buffered_bytes = 0;
+        if (work.empty()) return Status::Ok();
+        RETURN_IF_ERROR(d.OpenNewWal());
+        new_wal_min = d.wal_number;
+    }
+
+    Manifest next;
+    {
+        std::lock_guard lock(d.mu);
+        next = d.manifest;
+        next.next_file_number = d.manifest.next_file_number + work.size();
+        next.tables.clear();
+        for (const auto& [name, t] : d.tables) next.tables.push_back(t.meta);
+    }
+    const uint64_t first_id = next.next_file_number - work.size();
+    std::vector<SegmentMeta> written;
+    Status status;
+    for (size_t i = 0; i < work.size() && status.ok(); ++i) {
+        const auto& [name, chunks] = work[i];
+        core::Batch merged;
+        int time_index;
+        {
+            std::lock_guard lock(d.mu);
+            const TableState& t = d.tables.find(name)->second;
+            merged = core::Batch::Empty(t.meta.schema);
+            time_index = t.time_index;
+        }
+        for (const auto& chunk : chunks) {
+            for (size_t r = 0; r < chunk->num_rows(); ++r) merged.AppendRow(*chunk, r);
+        }
+        const uint64_t id = first_id + i;
+        auto info = WriteSegment(d.env, d.SegmentPath(id), name, merged, time_index);
+        if (!info.ok()) {
+            status = info.status();
+            break;
+        }
+        written.push_back({id, name, info->rows, info->min_time, info->max_time});
+    }
+    if (status.ok()) {
+        next.wal_min = new_wal_min;
+        for (const auto& seg : written) next.segments.push_back(seg);
+        status = SaveManifest(d.env, d.options.dir, next);
+    }
+
+    std::lock_guard lock(d.mu);
+    if (!status.ok()) {
+        // The rows stay in the WAL; put them back so they are retried by the next flush.
+        for (auto& [name, chunks] : work) {
+            TableState& t = d.tables.find(name)->second;
+            t.buffer.insert(t.buffer.begin(), t.flushing.begin(), t.flushing.end());
+            for (const auto& c : t.flushing) t.buffer_rows += c->num_rows();
+            t.flushing.clear();
+        }
+        d.manifest.next_file_number = std::max(d.manifest.next_file_number, next.next_file_number);
+        return status;
+    }
+    next.next_file_number = std::max(next.next_file_number, d.manifest.next_file_number);
+    d.manifest = next;
+    for (const auto& seg : written) {
+        TableState& t = d.tables.find(seg.table)->second;
+        t.segments.push_back(seg);
+        t.flushing.clear();
+    }
+    for (uint64_t n = 0; n < new_wal_min; ++n) {
+        if (d.env->FileExists(d.WalPath(n))) (void)d.env->RemoveFile(d.WalPath(n));
+    }
+    return Status::Ok();
+}
+
+void Store::Impl::FlusherLoop() {
+    std::unique_lock lock(mu);
+    while (!stop_flusher) {
+        flusher_cv.wait_for(lock, std::chrono::milliseconds(500));
+        if (stop_flusher) break;
+        bool due = false;
+        for (const auto& [name, t] : tables) due = due || t.buffer_rows >= options.flush_rows;
+        if (buffered_bytes > 0 &&
+            std::chrono::steady_clock::now() - oldest_buffered >= options.flush_age) {
+            due = true;
+        }
+        if (!due) continue;
+        lock.unlock();
+        Status s = owner->Flush();
+        if (!s.ok())
+            std::fprintf(stderr, "calypso: background flush failed: %s\n", s.ToString().c_str());
+        lock.lock();
+    }
+}
+
+Status Store::Close() {
+    Impl& d = *impl_;
+    {
+        std::lock_guard lock(d.mu);
+        if (d.closed) return Status::Ok();
+        d.closed = true;
+        d.stop_flusher = true;
+    }
+    d.flusher_cv.notify_all();
+    if (d.flusher.joinable()) d.flusher.join();
+    Status s = Flush();
+    std::lock_guard wal_lock(d.wal_mu);
+    if (d.wal) {
+        Status c = d.wal->Close();
+        d.wal.reset();
+        if (s.ok()) s = c;
+    }
+    return s;
+}
+
+}  // namespace calypso::storage

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/env.h"
+#include "core/row_sink.h"
+#include "core/table_source.h"
+
+namespace calypso::storage {
+
+struct StoreOptions {
+    std::string dir;  // created when missing
+    core::Env* env = core::Env::Default();
+    size_t flush_rows = 200'000;                  // a table's buffer at this size is flushed
+    std::chrono::milliseconds flush_age{30'000};  // ... and any buffered row after this long
+    size_t buffer_byte_limit = size_t{1} << 30;   // past it Append answers Unavailable
+    bool background_flush = true;                 // a thread that applies the two rules above
+};
+
+struct StoreStats {
+    uint64_t tables = 0;
+    uint64_t segments = 0;
+    uint64_t segment_rows = 0;
+    uint64_t buffered_rows = 0;
+    uint64_t buffered_bytes = 0;
+    uint64_t recovered_records = 0;  // WAL records replayed at open
+    uint64_t torn_tail_bytes = 0;    // bytes cut off damaged WAL tails at open
+};
+
+// The embedded store: WAL with group commit, per-table write buffers, immutable columnar
+// segments and an atomically replaced MANIFEST (see wal.h, segment.h, manifest.h).
+//
+// Append is durable when it returns OK: its rows were fsynced to the WAL together with
+// those of every other Append waiting at the same time. Scans see a consistent snapshot
+// (segments plus acknowledged buffered rows) and never block writers for long.
+// All methods are thread-safe.
+class Store final : public core::RowSink, public core::TableSource {
+  public:
+    // Opens (creating when new) the store in options.dir and recovers it: replays the WAL
+    // past the last flush, cutting a torn tail, and removes files a crash left behind.
+    static core::Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+    ~Store() override;
+
+    // Declares a table (idempotent). A table first seen in Append is created from the
+    // batch's schema instead.
+    core::Status DefineTable(const std::string& name, core::Schema schema,
+                             const std::string& time_column);
+
+    core::Status Append(std::vector<core::TableBatch> batches) override;
+    // Writes every buffered row to segments and retires the WAL files they came from.
+    core::Status Flush();
+    // Stops the background thread and flushes. Later Appends answer Unavailable.
+    core::Status Close();
+
+    StoreStats Stats() const;
+
+    std::vector<std::string> ListTables() const override;
+    core::Result<core::Schema> GetSchema(const std::string& table) const override;
+    std::string TimeColumn(const std::string& table) const override;
+    core::Status Scan(
+        const core::ScanRequest& request,
+        const std::function<core::Status(const core::Batch&)>& consume) const override;
+
+    struct Impl;
+
+  private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace calypso::storage

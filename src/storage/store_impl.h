@@ -1,0 +1,80 @@
+#pragma once
+
+// Internals of Store shared by store.cc (write path, scans) and store_recovery.cc.
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "storage/manifest.h"
+#include "storage/store.h"
+#include "storage/wal.h"
+
+namespace calypso::storage {
+
+using BatchPtr = std::shared_ptr<const core::Batch>;
+
+struct TableState {
+    TableMeta meta;
+    int time_index = -1;
+    std::vector<BatchPtr> buffer;    // acknowledged rows not yet being flushed
+    std::vector<BatchPtr> flushing;  // rows being written to segments right now
+    size_t buffer_rows = 0;
+    std::vector<SegmentMeta> segments;
+};
+
+struct Store::Impl {
+    Store* owner = nullptr;
+    StoreOptions options;
+    core::Env* env = nullptr;
+    std::string wal_dir, segment_dir;
+
+    // Lock order: flush_mu before wal_mu before mu.
+    std::mutex flush_mu;    // one flush at a time
+    std::mutex wal_mu;      // the WAL writer, and the moment rows move from WAL to buffer
+    mutable std::mutex mu;  // everything below
+
+    struct Writer {
+        std::string record;
+        std::vector<core::TableBatch> batches;
+        core::Status status;
+        bool done = false;
+        std::condition_variable cv;
+    };
+    std::deque<Writer*> writers;
+    std::map<std::string, TableState, std::less<>> tables;
+    Manifest manifest;  // as last saved, plus next_file_number
+    std::unique_ptr<WalWriter> wal;
+    uint64_t wal_number = 0;
+    size_t buffered_bytes = 0;
+    std::chrono::steady_clock::time_point oldest_buffered{};
+    core::Status background_error;  // a failed WAL write or sync makes the store read-only
+    bool closed = false;
+    StoreStats recovery;
+
+    std::thread flusher;
+    std::condition_variable flusher_cv;
+    bool stop_flusher = false;
+
+    std::string WalPath(uint64_t number) const;
+    std::string SegmentPath(uint64_t id) const;
+
+    // REQUIRES: mu held. Creates the table from `schema` when unknown.
+    TableState& TableFor(const std::string& name, const core::Schema& schema);
+    // REQUIRES: mu held. Maps `batch` onto the table's schema by column name.
+    core::Batch Normalize(const TableState& table, core::Batch batch) const;
+    // REQUIRES: mu held. Makes acknowledged batches visible.
+    void ApplyToBuffers(std::vector<core::TableBatch>& batches);
+
+    core::Status Recover();
+    core::Status OpenNewWal();  // REQUIRES: wal_mu and mu held
+    void FlusherLoop();
+};
+
+// Record payload of an Append in the WAL: kind:u8(=1) count:varint (table:lp batch)*
+std::string EncodeAppendRecord(const std::vector<core::TableBatch>& batches);
+core::Result<std::vector<core::TableBatch>> DecodeAppendRecord(std::string_view record);
+
+}  // namespace calypso::storage

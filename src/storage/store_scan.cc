@@ -1,0 +1,119 @@
+#include "storage/segment.h"
+#include "storage/store_impl.h"
+
+namespace calypso::storage {
+
+using core::Status;
+
+namespace {
+
+struct Snapshot {
+    TableMeta meta;
+    int time_index = -1;
+    std::vector<SegmentMeta> segments;
+    std::vector<BatchPtr> chunks;
+};
+
+bool Overlaps(const SegmentMeta& seg, const core::TimeRange& range) {
+    if (seg.rows == 0) return false;
+    if (seg.min_time > seg.max_time) return true;  // no time values: cannot prune
+    return seg.max_time >= range.min && seg.min_time < range.max;
+}
+
+}  // namespace
+
+std::vector<std::string> Store::ListTables() const {
+    std::lock_guard lock(impl_->mu);
+    std::vector<std::string> names;
+    for (const auto& [name, t] : impl_->tables) names.push_back(name);
+    return names;
+}
+
+core::Result<core::Schema> Store::GetSchema(const std::string& table) const {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->tables.find(table);
+    if (it == impl_->tables.end()) return Status::NotFound("unknown table '" + table + "'");
+    return it->second.meta.schema;
+}
+
+std::string Store::TimeColumn(const std::string& table) const {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->tables.find(table);
+    return it == impl_->tables.end() ? std::string() : it->second.meta.time_column;
+}
+
+Status Store::Scan(const core::ScanRequest& request,
+                   const std::function<Status(const core::Batch&)>& consume) const {
+    Snapshot snap;
+    {
+        std::lock_guard lock(impl_->mu);
+        auto it = impl_->tables.find(request.table);
+        if (it == impl_->tables.end())
+            return Status::NotFound("unknown table '" + request.table + "'");
+        const TableState& t = it->second;
+        snap.meta = t.meta;
+        snap.time_index = t.time_index;
+        snap.segments = t.segments;
+        snap.chunks = t.flushing;
+        snap.chunks.insert(snap.chunks.end(), t.buffer.begin(), t.buffer.end());
+    }
+
+    // Output schema: the requested columns in order (unknown names are an error).
+    core::Schema out_schema;
+    std::vector<size_t> indexes;
+    if (request.columns.empty()) {
+        out_schema = snap.meta.schema;
+        for (size_t i = 0; i < out_schema.size(); ++i) indexes.push_back(i);
+    } else {
+        for (const auto& name : request.columns) {
+            auto idx = snap.meta.schema.IndexOf(name);
+            if (!idx)
+                return Status::NotFound("table '" + request.table + "' has no column '" + name +
+                                        "'");
+            indexes.push_back(*idx);
+            out_schema.fields.push_back(snap.meta.schema.fields[*idx]);
+        }
+    }
+    const bool prune = snap.time_index >= 0 && !request.time.unbounded();
+
+    for (const auto& seg : snap.segments) {
+        if (prune && !Overlaps(seg, request.time)) continue;
+        ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(impl_->env, impl_->SegmentPath(seg.id)));
+        core::Batch batch;
+        batch.schema = out_schema;
+        for (const auto& field : out_schema.fields) {
+            auto col = reader.ReadColumn(field.name);
+            if (col.ok() && col->type() == field.type) {
+                batch.columns.push_back(std::move(col).value());
+            } else if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) {
+                return col.status();
+            } else {
+                batch.columns.push_back(core::Column::Nulls(field.type, reader.info().rows));
+            }
+        }
+        RETURN_IF_ERROR(consume(batch));
+    }
+    for (const auto& chunk : snap.chunks) {
+        core::Batch batch;
+        batch.schema = out_schema;
+        for (size_t idx : indexes) batch.columns.push_back(chunk->columns[idx]);
+        RETURN_IF_ERROR(consume(batch));
+    }
+    return Status::Ok();
+}
+
+StoreStats Store::Stats() const {
+    std::lock_guard lock(impl_->mu);
+    StoreStats s = impl_->recovery;
+    s.tables = impl_->tables.size();
+    for (const auto& [name, t] : impl_->tables) {
+        s.segments += t.segments.size();
+        for (const auto& seg : t.segments) s.segment_rows += seg.rows;
+        s.buffered_rows += t.buffer_rows;
+        for (const auto& c : t.flushing) s.buffered_rows += c->num_rows();
+    }
+    s.buffered_bytes = impl_->buffered_bytes;
+    return s;
+}
+
+}  // namespace calypso::storage

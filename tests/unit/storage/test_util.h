@@ -1,0 +1,45 @@
+#pragma once
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "core/column.h"
+
+namespace calypso::storage::testing {
+
+// A fresh empty directory under the system temp dir, removed on destruction.
+class TempDir {
+  public:
+    TempDir() {
+        std::random_device rd;
+        path_ = (std::filesystem::temp_directory_path() / ("calypso-test-" + std::to_string(rd())))
+                    .string();
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+};
+
+// A small traces-like batch: timestamp, message, n, props.
+inline core::Batch MakeBatch(int64_t first, size_t rows) {
+    core::Schema schema{{{"timestamp", core::Type::kDatetime},
+                         {"message", core::Type::kString},
+                         {"n", core::Type::kLong},
+                         {"props", core::Type::kDynamic}}};
+    core::Batch b = core::Batch::Empty(schema);
+    for (size_t i = 0; i < rows; ++i) {
+        const int64_t n = first + static_cast<int64_t>(i);
+        b.columns[0].AppendInt64(1'700'000'000LL * 10'000'000 + n * 10'000'000);
+        b.columns[1].AppendString("message " + std::to_string(n));
+        b.columns[2].AppendInt64(n);
+        b.columns[3].AppendDynamic(core::Dynamic::MakeObject({{"k", core::Dynamic::Long(n)}}));
+    }
+    return b;
+}
+
+}  // namespace calypso::storage::testing
