@@ -48,17 +48,18 @@ core::Status AppendRows(Store& store, int64_t first, size_t rows) {
 }
 
 TEST(StoreTest, AppendedRowsAreScannableAndSurviveReopenWithoutFlush) {
-    TempDir dir;
+    TempDir dir, crashed;
     {
         auto store = Store::Open(Options(dir.path()));
         ASSERT_TRUE(store.ok()) << store.status().ToString();
         ASSERT_TRUE(AppendRows(**store, 0, 100).ok());
         ASSERT_TRUE(AppendRows(**store, 100, 50).ok());
         EXPECT_EQ(Count(**store).rows, 150);
-        // Simulate a crash: leak the store so nothing is flushed or closed.
-        (void)store->release();
+        // Simulate a crash: open a copy of the files while the store is still running,
+        // so nothing is flushed or closed in the copy.
+        testing::CopyDir(dir.path(), crashed.path());
     }
-    auto store = Store::Open(Options(dir.path()));
+    auto store = Store::Open(Options(crashed.path()));
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     EXPECT_EQ(Count(**store).rows, 150);
     EXPECT_EQ(Count(**store).sum, 149 * 150 / 2);
@@ -66,7 +67,7 @@ TEST(StoreTest, AppendedRowsAreScannableAndSurviveReopenWithoutFlush) {
 }
 
 TEST(StoreTest, FlushWritesSegmentsAndRetiresTheWal) {
-    TempDir dir;
+    TempDir dir, crashed;
     {
         auto store = Store::Open(Options(dir.path()));
         ASSERT_TRUE(AppendRows(**store, 0, 1000).ok());
@@ -77,9 +78,9 @@ TEST(StoreTest, FlushWritesSegmentsAndRetiresTheWal) {
         EXPECT_EQ(stats.segment_rows, 1000u);
         EXPECT_EQ(stats.buffered_rows, 10u);
         EXPECT_EQ(Count(**store).rows, 1010);
-        (void)store->release();
+        testing::CopyDir(dir.path(), crashed.path());
     }
-    auto store = Store::Open(Options(dir.path()));
+    auto store = Store::Open(Options(crashed.path()));
     ASSERT_TRUE(store.ok());
     EXPECT_EQ(Count(**store).rows, 1010);
     EXPECT_EQ((*store)->Stats().recovered_records, 1u);  // only the unflushed append replays
@@ -90,15 +91,15 @@ TEST(StoreTest, FlushWritesSegmentsAndRetiresTheWal) {
 }
 
 TEST(StoreTest, TornWalTailIsCutAndTheStoreOpens) {
-    TempDir dir;
+    TempDir dir, crashed;
     {
         auto store = Store::Open(Options(dir.path()));
         ASSERT_TRUE(AppendRows(**store, 0, 10).ok());
-        (void)store->release();
+        testing::CopyDir(dir.path(), crashed.path());
     }
     // Append half a record's worth of garbage to the newest WAL file.
     std::string newest;
-    for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/wal")) {
+    for (const auto& e : std::filesystem::directory_iterator(crashed.path() + "/wal")) {
         if (std::filesystem::file_size(e.path()) > 0) newest = e.path().string();
     }
     ASSERT_FALSE(newest.empty());
@@ -107,14 +108,15 @@ TEST(StoreTest, TornWalTailIsCutAndTheStoreOpens) {
         std::ofstream(newest, std::ios::binary | std::ios::app)
             << std::string("\x12\x34\x56\x78\x90\x00\x01garbage", 14);
     }
-    auto store = Store::Open(Options(dir.path()));
+    auto store = Store::Open(Options(crashed.path()));
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     EXPECT_EQ(Count(**store).rows, 10);
     EXPECT_EQ((*store)->Stats().torn_tail_bytes, 14u);
     EXPECT_EQ(std::filesystem::file_size(newest), before);
     ASSERT_TRUE(AppendRows(**store, 10, 5).ok());
-    (void)store->release();
-    auto again = Store::Open(Options(dir.path()));
+    TempDir crashed_again;
+    testing::CopyDir(crashed.path(), crashed_again.path());
+    auto again = Store::Open(Options(crashed_again.path()));
     EXPECT_EQ(Count(**again).rows, 15);
 }
 
@@ -131,7 +133,7 @@ TEST(StoreTest, TimeRangeSkipsSegments) {
 }
 
 TEST(StoreTest, ConcurrentWritersAreAllDurableExactlyOnce) {
-    TempDir dir;
+    TempDir dir, crashed;
     constexpr int kThreads = 8, kAppends = 50, kRows = 7;
     {
         auto store = Store::Open(Options(dir.path()));
@@ -147,9 +149,9 @@ TEST(StoreTest, ConcurrentWritersAreAllDurableExactlyOnce) {
         }
         for (auto& th : threads) th.join();
         EXPECT_EQ(failures.load(), 0);
-        (void)store->release();
+        testing::CopyDir(dir.path(), crashed.path());
     }
-    auto store = Store::Open(Options(dir.path()));
+    auto store = Store::Open(Options(crashed.path()));
     const int64_t n = kThreads * kAppends * kRows;
     EXPECT_EQ(Count(**store).rows, n);
     EXPECT_EQ(Count(**store).sum, n * (n - 1) / 2);
@@ -200,7 +202,7 @@ class FaultyEnv final : public core::Env {
 };
 
 TEST(StoreTest, FailedFsyncIsNeverAcknowledgedAndMakesTheStoreReadOnly) {
-    TempDir dir;
+    TempDir dir, crashed;
     FaultyEnv env;
     {
         auto store = Store::Open(Options(dir.path(), &env));
@@ -210,10 +212,10 @@ TEST(StoreTest, FailedFsyncIsNeverAcknowledgedAndMakesTheStoreReadOnly) {
         EXPECT_EQ(s.code(), core::StatusCode::kIOError);
         EXPECT_EQ(AppendRows(**store, 20, 10).code(), core::StatusCode::kIOError);
         EXPECT_EQ(Count(**store).rows, 10);  // the unacknowledged rows are not visible
-        (void)store->release();
+        testing::CopyDir(dir.path(), crashed.path());
     }
     env.fail_sync = false;
-    auto store = Store::Open(Options(dir.path(), &env));
+    auto store = Store::Open(Options(crashed.path(), &env));
     ASSERT_TRUE(store.ok());
     // The failed batch may or may not be on disk; the acknowledged one certainly is.
     EXPECT_GE(Count(**store).rows, 10);

@@ -25,6 +25,13 @@ class TempDir {
     std::string path_;
 };
 
+// Copies the directory `from` as it is on disk now into a new TempDir: what a restart
+// after kill -9 would find (acknowledged data is fsynced, so it is in the files).
+inline void CopyDir(const std::string& from, const std::string& to) {
+    std::filesystem::remove_all(to);
+    std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+}
+
 // A small traces-like batch: timestamp, message, n, props.
 inline core::Batch MakeBatch(int64_t first, size_t rows) {
     core::Schema schema{{{"timestamp", core::Type::kDatetime},
