@@ -1,0 +1,272 @@
+#pragma once
+
+// Private to the Application Insights decoder (appinsights*.cc); not part of the module's
+// public face. The pieces: appinsights.cc sniffs and splits the body, appinsights_envelope.cc
+// reads an envelope into the common columns, appinsights_types.cc maps each baseType to its
+// table and appinsights_values.cc coerces JSON values into column values.
+
+#include <simdjson.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/column.h"
+#include "core/dynamic.h"
+#include "core/row_sink.h"
+#include "ingest/appinsights.h"
+#include "ingest/tables.h"
+
+namespace calypso::ingest::internal {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+// Field limits of the .NET SDK, which mirror what Breeze enforces (protocols.md 1.5).
+inline constexpr size_t kMaxPropertyKey = 150;
+inline constexpr size_t kMaxPropertyValue = 8192;
+inline constexpr size_t kMaxEventName = 512;
+inline constexpr size_t kMaxName = 1024;
+inline constexpr size_t kMaxMessage = 32768;
+inline constexpr size_t kMaxUrl = 2048;
+inline constexpr size_t kMaxDependencyData = 8192;
+inline constexpr size_t kMaxResultCode = 1024;
+inline constexpr size_t kMaxId = 512;
+inline constexpr size_t kMaxTag = 1024;
+
+// Every column the decoder writes; each table maps the ones it has to its schema index.
+// The names, in this order, are kColNames in appinsights_envelope.cc.
+enum Col : uint8_t {
+    kTimestamp,
+    kItemType,
+    kItemId,
+    kItemCount,
+    kIKey,
+    kAppName,
+    kAppId,
+    kCustomDimensions,
+    kCustomMeasurements,
+    // Tag columns.
+    kSdkVersion,
+    kApplicationVersion,
+    kCloudRoleName,
+    kCloudRoleInstance,
+    kOperationId,
+    kOperationParentId,
+    kOperationName,
+    kOperationSyntheticSource,
+    kSessionId,
+    kUserId,
+    kUserAuthenticatedId,
+    kUserAccountId,
+    kClientType,
+    kClientModel,
+    kClientOS,
+    kClientIP,
+    kClientCity,
+    kClientStateOrProvince,
+    kClientCountryOrRegion,
+    // Type-specific columns.
+    kMessage,
+    kSeverityLevel,
+    kName,
+    kValue,
+    kValueCount,
+    kValueSum,
+    kValueMin,
+    kValueMax,
+    kValueStdDev,
+    kProblemId,
+    kType,
+    kAssembly,
+    kMethod,
+    kOuterType,
+    kOuterMessage,
+    kOuterAssembly,
+    kOuterMethod,
+    kInnermostType,
+    kInnermostMessage,
+    kInnermostAssembly,
+    kInnermostMethod,
+    kDetails,
+    kId,
+    kSource,
+    kUrl,
+    kSuccess,
+    kResultCode,
+    kDuration,
+    kPerformanceBucket,
+    kTarget,
+    kData,
+    kLocation,
+    kSize,
+    kNumCols
+};
+
+enum TableId : uint8_t {
+    kTraces,
+    kCustomEvents,
+    kCustomMetrics,
+    kExceptions,
+    kRequests,
+    kDependencies,
+    kPageViews,
+    kAvailabilityResults,
+    kNumTables
+};
+
+// Where each Col sits in one table's schema (-1: the table has no such column).
+struct Layout {
+    const TableDef* def = nullptr;
+    std::array<int, kNumCols> index{};
+};
+
+// The layouts of all tables, built once. Thread-safe.
+const std::array<Layout, kNumTables>& Layouts();
+
+// Columnar builder for one table; every row must end with EndRow(), which fills the
+// columns the row did not set with nulls. `layout` must outlive the builder.
+class TableBuilder {
+  public:
+    explicit TableBuilder(const Layout& layout)
+        : layout_(layout), batch_(core::Batch::Empty(layout.def->schema)) {}
+
+    void Str(Col c, std::string_view v) {
+        if (int i = layout_.index[c]; i >= 0) batch_.columns[i].AppendString(v);
+    }
+    void Int(Col c, int64_t v) {
+        if (int i = layout_.index[c]; i >= 0) batch_.columns[i].AppendInt64(v);
+    }
+    void Real(Col c, double v) {
+        if (int i = layout_.index[c]; i >= 0) batch_.columns[i].AppendDouble(v);
+    }
+    void Dyn(Col c, core::Dynamic v) {
+        if (int i = layout_.index[c]; i >= 0) batch_.columns[i].AppendDynamic(std::move(v));
+    }
+    void EndRow() {
+        ++rows_;
+        for (auto& column : batch_.columns) {
+            if (column.size() < rows_) column.AppendNull();
+        }
+    }
+    core::Batch Take() { return std::move(batch_); }
+
+  private:
+    const Layout& layout_;
+    core::Batch batch_;
+    size_t rows_ = 0;
+};
+
+// Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
+inline std::string_view Truncate(std::string_view s, size_t max) {
+    if (s.size() <= max) return s;
+    size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return s.substr(0, n);
+}
+
+// JSON access, error-code style (no simdjson exceptions). Each returns false when the field
+// is absent, null or of another type.
+inline bool Field(const object& o, std::string_view key, element& out) {
+    return o.at_key(key).get(out) == simdjson::SUCCESS && !out.is_null();
+}
+inline bool StringField(const object& o, std::string_view key, std::string_view& out) {
+    element e;
+    return Field(o, key, e) && e.get_string().get(out) == simdjson::SUCCESS;
+}
+inline bool ObjectField(const object& o, std::string_view key, object& out) {
+    element e;
+    return Field(o, key, e) && e.get_object().get(out) == simdjson::SUCCESS;
+}
+inline bool ArrayField(const object& o, std::string_view key, array& out) {
+    element e;
+    return Field(o, key, e) && e.get_array().get(out) == simdjson::SUCCESS;
+}
+
+// A scalar as text (strings as themselves, numbers and bools as JSON, objects and arrays as
+// compact JSON). Returns false for null. `scratch` holds the text when it is not a view.
+bool AsText(const element& e, std::string& scratch, std::string_view& out);
+// A field as text; false when absent, null or empty.
+bool TextField(const object& o, std::string_view key, std::string& scratch, std::string_view& out);
+// A number, or a string holding exactly one.
+bool AsDouble(const element& e, double& out);
+bool DoubleField(const object& o, std::string_view key, double& out);
+
+core::Dynamic ToDynamic(const element& e);
+core::Dynamic ToDynamic(const array& a);
+// baseData.properties as a bag of strings: scalars coerced to text, objects and arrays as
+// JSON text, nulls dropped. Null when there is nothing in it.
+core::Dynamic Properties(const object& base);
+// baseData.measurements as a bag of numbers; non-numeric values are dropped.
+core::Dynamic Measurements(const object& base);
+
+// severityLevel as an int 0-4 or a name ("Verbose".."Critical"); -1 when absent or unknown.
+int64_t Severity(const object& base);
+// duration as a .NET TimeSpan string ("[d.]hh:mm:ss[.fffffff]") or a number of
+// milliseconds. 0 = absent, 1 = parsed into `ms`, -1 = present but unreadable.
+int Duration(const object& base, double& ms);
+std::string_view PerformanceBucket(double ms);
+// success as the classic schema's string "True"/"False"; empty when absent.
+std::string_view Success(const object& base);
+
+// The item error for a required field that is missing or empty.
+std::string Required(std::string_view field, std::string_view type);
+
+// Everything an envelope contributes to the common columns.
+struct Common {
+    int64_t timestamp = 0;
+    int64_t item_count = 1;
+    std::string_view ikey;
+    const AppInfo* app = nullptr;
+    object tags;
+    bool has_tags = false;
+};
+
+// Decodes the envelopes of one request into per-table batches. Not thread-safe; one per
+// request. Views into the parsed DOM must stay valid only for the duration of each call.
+class Decoder {
+  public:
+    explicit Decoder(const IKeyLookup& lookup) : lookup_(lookup) {}
+
+    // Decodes one envelope; returns an error message, or empty when accepted.
+    std::string Envelope(const element& env_el);
+
+    // The batches of the tables touched, in order of first use.
+    std::vector<core::TableBatch> TakeBatches();
+
+  private:
+    const AppInfo* Lookup(std::string_view ikey);
+    TableBuilder& Table(TableId t);
+    void WriteCommon(TableBuilder& b, TableId t, const Common& c, const core::Dynamic& properties,
+                     const object* base);
+
+    // One per baseType (appinsights_types.cc); each returns an error message or empty.
+    std::string Message(const Common& c, const object& base);
+    std::string Event(const Common& c, const object& base);
+    std::string Metric(const Common& c, const object& base);
+    std::string Exception(const Common& c, const object& base);
+    std::string Request(const Common& c, const object& base);
+    std::string Dependency(const Common& c, const object& base);
+    std::string PageView(const Common& c, const object& base);
+    std::string Availability(const Common& c, const object& base);
+
+    void WriteIdNameDuration(TableBuilder& b, const object& base, std::string_view name,
+                             int has_duration, double ms);
+    // Writes base[key] as text, truncated to `max`, when present and not empty.
+    void OptionalText(TableBuilder& b, const object& base, std::string_view key, Col col,
+                      size_t max);
+
+    const IKeyLookup& lookup_;
+    std::vector<std::pair<std::string, std::optional<AppInfo>>> keys_;
+    std::array<std::optional<TableBuilder>, kNumTables> builders_;
+    std::vector<TableId> order_;
+    std::string scratch_, text_, text2_;
+};
+
+}  // namespace calypso::ingest::internal

@@ -1,0 +1,74 @@
+#include "server/api.h"
+
+#include <cstdio>
+#include <exception>
+
+#include "server/errors.h"
+
+namespace calypso::server {
+
+namespace {
+
+net::HttpResponse Json(int status, std::string body) {
+    net::HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+// "/v1/workspaces/{id}/query" -> id; "" when `path` is not of that form.
+std::string MatchQueryPath(std::string_view path, std::string_view collection) {
+    std::string prefix = "/v1/";
+    prefix.append(collection);
+    prefix.push_back('/');
+    constexpr std::string_view kSuffix = "/query";
+    if (path.size() <= prefix.size() + kSuffix.size() || path.substr(0, prefix.size()) != prefix ||
+        path.substr(path.size() - kSuffix.size()) != kSuffix) {
+        return "";
+    }
+    std::string_view id = path.substr(prefix.size(), path.size() - prefix.size() - kSuffix.size());
+    if (id.find('/') != std::string_view::npos) return "";
+    return std::string(id);
+}
+
+}  // namespace
+
+std::string NormalizePath(std::string_view path) {
+    std::string out;
+    out.reserve(path.size());
+    for (char c : path) {
+        if (c == '/' && !out.empty() && out.back() == '/') continue;
+        out.push_back(c);
+    }
+    if (out.size() > 1 && out.back() == '/') out.pop_back();
+    if (out.empty()) out.push_back('/');
+    return out;
+}
+
+net::HttpResponse Api::Handle(const net::HttpRequest& request) const {
+    try {
+        const std::string path = NormalizePath(request.path);
+        const bool get = request.method == "GET" || request.method == "HEAD";
+        const bool post = request.method == "POST";
+        if (path == "/healthz" && get) {
+            return Json(200,
+                        "{\"status\":\"ok\",\"store\":" + (s_.health ? s_.health() : "{}") + "}");
+        }
+        if (path == "/v2/track" || path == "/v2.1/track") {
+            if (post) return Track(request);
+            return ErrorResponse(core::Status::InvalidArgument("use POST for " + path));
+        }
+        for (const char* collection : {"workspaces", "apps"}) {
+            std::string id = MatchQueryPath(path, collection);
+            if (!id.empty() && (get || post)) return Query(request, id);
+        }
+        return ErrorResponse(core::Status::NotFound("no route for " + request.method + " " +
+                                                    std::string(request.path)));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "calypso: internal error on %s %s: %s\n", request.method.c_str(),
+                     request.path.c_str(), e.what());
+        return ErrorResponse(core::Status::Internal(e.what()));
+    }
+}
+
+}  // namespace calypso::server

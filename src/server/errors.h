@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "net/http.h"
+
+namespace calypso::server {
+
+// The HTTP status for a Status code: InvalidArgument/SyntaxError/SemanticError 400,
+// NotFound 404, Unauthenticated 401, PermissionDenied 403, LimitExceeded 413,
+// Unavailable 503, everything else 500.
+int HttpStatusFor(core::StatusCode code);
+
+// A JSON error response in the Log Analytics shape:
+// {"error":{"code","message","innererror":{"code","message","line","column","pos"}}}.
+net::HttpResponse ErrorResponse(const core::Status& status);
+
+}  // namespace calypso::server

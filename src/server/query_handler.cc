@@ -1,0 +1,86 @@
+#include "core/dynamic.h"
+#include "core/time.h"
+#include "server/api.h"
+#include "server/errors.h"
+#include "server/result_json.h"
+
+namespace calypso::server {
+
+namespace {
+
+using core::Status;
+
+// An ISO 8601 `timespan` of the query API: "PT1H" (ending now), "start/end",
+// "start/duration" or "duration/end".
+core::Result<core::TimeRange> ParseTimespan(std::string_view text, int64_t now) {
+    auto slash = text.find('/');
+    if (slash == std::string_view::npos) {
+        ASSIGN_OR_RETURN(int64_t d, core::ParseIsoDuration(text));
+        return core::TimeRange{now - d, now};
+    }
+    std::string_view a = text.substr(0, slash), b = text.substr(slash + 1);
+    const bool a_is_duration = !a.empty() && (a[0] == 'P' || a[0] == '-');
+    const bool b_is_duration = !b.empty() && b[0] == 'P';
+    if (a_is_duration && b_is_duration) {
+        return Status::InvalidArgument("timespan '" + std::string(text) + "' has two durations");
+    }
+    if (a_is_duration) {
+        ASSIGN_OR_RETURN(int64_t d, core::ParseIsoDuration(a));
+        ASSIGN_OR_RETURN(int64_t end, core::ParseDatetime(b));
+        return core::TimeRange{end - d, end};
+    }
+    ASSIGN_OR_RETURN(int64_t start, core::ParseDatetime(a));
+    if (b_is_duration) {
+        ASSIGN_OR_RETURN(int64_t d, core::ParseIsoDuration(b));
+        return core::TimeRange{start, start + d};
+    }
+    ASSIGN_OR_RETURN(int64_t end, core::ParseDatetime(b));
+    return core::TimeRange{start, end};
+}
+
+}  // namespace
+
+net::HttpResponse Api::Query(const net::HttpRequest& request,
+                             const std::string& workspace_id) const {
+    if (s_.workspaces->Find(workspace_id) == nullptr) {
+        return ErrorResponse(
+            Status::NotFound("workspace or app '" + workspace_id + "' does not exist"));
+    }
+    std::string query;
+    std::optional<std::string> timespan;
+    if (request.method == "POST") {
+        auto body = core::Dynamic::Parse(request.body);
+        if (!body.ok())
+            return ErrorResponse(
+                Status::InvalidArgument("request body: " + body.status().message()));
+        const core::Dynamic* q = body->Find("query");
+        if (q == nullptr || q->kind() != core::Dynamic::Kind::kString) {
+            return ErrorResponse(
+                Status::InvalidArgument("request body needs a string field \"query\""));
+        }
+        query = q->as_string();
+        const core::Dynamic* t = body->Find("timespan");
+        if (t != nullptr && t->kind() == core::Dynamic::Kind::kString) timespan = t->as_string();
+    } else {
+        auto q = request.QueryParam("query");
+        if (!q) return ErrorResponse(Status::InvalidArgument("missing query parameter \"query\""));
+        query = *q;
+        timespan = request.QueryParam("timespan");
+    }
+    core::QueryRequest qr;
+    qr.text = std::move(query);
+    qr.now_ticks = core::NowTicks();
+    if (timespan && !timespan->empty()) {
+        auto range = ParseTimespan(*timespan, qr.now_ticks);
+        if (!range.ok())
+            return ErrorResponse(Status::InvalidArgument("timespan: " + range.status().message()));
+        qr.timespan = *range;
+    }
+    auto result = s_.queries->Run(qr);
+    if (!result.ok()) return ErrorResponse(result.status());
+    net::HttpResponse r;
+    r.body = ToLogAnalyticsJson(*result);
+    return r;
+}
+
+}  // namespace calypso::server

@@ -1,0 +1,76 @@
+#include "core/dynamic.h"
+#include "ingest/appinsights.h"
+#include "server/api.h"
+#include "server/errors.h"
+
+namespace calypso::server {
+
+namespace {
+
+// The Application Insights ingestion answer.
+net::HttpResponse TrackResponse(int status, size_t received, size_t accepted,
+                                const std::vector<ingest::ItemError>& errors) {
+    std::string body = "{\"itemsReceived\":" + std::to_string(received) +
+                       ",\"itemsAccepted\":" + std::to_string(accepted) + ",\"errors\":[";
+    for (size_t i = 0; i < errors.size(); ++i) {
+        if (i > 0) body += ',';
+        body += "{\"index\":" + std::to_string(errors[i].index) +
+                ",\"statusCode\":" + std::to_string(errors[i].status_code) + ",\"message\":";
+        core::AppendJsonString(body, errors[i].message);
+        body += '}';
+    }
+    body += "]}";
+    net::HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+net::HttpResponse Unreadable(const core::Status& status) {
+    return TrackResponse(status.code() == core::StatusCode::kLimitExceeded ? 413 : 400, 0, 0,
+                         {{0, 400, status.message()}});
+}
+
+}  // namespace
+
+net::HttpResponse Api::Track(const net::HttpRequest& request) const {
+    auto body = ingest::Decompress(request.body, request.Header("Content-Encoding"),
+                                   s_.max_decompressed_bytes);
+    if (!body.ok()) return Unreadable(body.status());
+
+    const Workspaces* workspaces = s_.workspaces;
+    auto lookup = [workspaces](std::string_view ikey) -> std::optional<ingest::AppInfo> {
+        const Workspace* w = workspaces->ByIKey(ikey);
+        if (w == nullptr) return std::nullopt;
+        return ingest::AppInfo{w->name, w->id};
+    };
+    auto decoded = ingest::DecodeTrack(*body, lookup);
+    if (!decoded.ok()) return Unreadable(decoded.status());
+
+    const size_t received = decoded->items_received;
+    std::vector<ingest::ItemError> errors = std::move(decoded->errors);
+    if (!decoded->batches.empty()) {
+        core::Status s = s_.sink->Append(std::move(decoded->batches));
+        if (!s.ok()) {
+            // Nothing of this request was stored: every item is retriable (or failed).
+            const int code = s.code() == core::StatusCode::kUnavailable ? 503 : 500;
+            std::vector<ingest::ItemError> all;
+            size_t e = 0;
+            for (size_t i = 0; i < received; ++i) {
+                if (e < errors.size() && errors[e].index == i) {
+                    all.push_back(errors[e++]);
+                } else {
+                    all.push_back({i, code, s.message()});
+                }
+            }
+            net::HttpResponse r = TrackResponse(code, received, 0, all);
+            if (code == 503) r.headers.emplace_back("Retry-After", "5");
+            return r;
+        }
+    }
+    const size_t accepted = received - errors.size();
+    const int status = errors.empty() ? 200 : accepted > 0 ? 206 : 400;
+    return TrackResponse(status, received, accepted, errors);
+}
+
+}  // namespace calypso::server
