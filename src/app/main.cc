@@ -1,0 +1,58 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "app/query_command.h"
+#include "app/serve.h"
+
+int main(int argc, char** argv) {
+    using namespace calypso::app;
+    CLI::App cli{"Calypso: observability for machine-learning pipelines, queried in KQL."};
+    cli.require_subcommand(1);
+
+    ServeOptions serve;
+    std::string config;
+    std::string ikey;
+    auto* serve_cmd =
+        cli.add_subcommand("serve", "Run the server (ingestion, query API, storage).");
+    serve_cmd->add_option("--data", serve.data_dir, "Data directory (created when missing)")
+        ->capture_default_str();
+    serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on; loopback only")
+        ->capture_default_str();
+    serve_cmd->add_option("--ikey", ikey,
+                          "Instrumentation key of the default workspace at first start");
+    serve_cmd->add_option("--config", config, "TOML config file; command-line options win over it");
+
+    QueryCommandOptions query;
+    auto* query_cmd = cli.add_subcommand("query", "Run a KQL query against a running server.");
+    query_cmd->add_option("--url", query.url, "Server base URL")->capture_default_str();
+    query_cmd->add_option("--workspace", query.workspace, "Workspace id or name")
+        ->capture_default_str();
+    query_cmd->add_option("--format", query.format, "Output format")
+        ->check(CLI::IsMember({"table", "json", "csv"}))
+        ->capture_default_str();
+    query_cmd->add_option("--timespan", query.timespan, "ISO 8601 time range, e.g. P1D or PT1H");
+    query_cmd->add_option("kql", query.query, "The query")->required();
+
+    cli.add_subcommand("version", "Print the version.");
+
+    CLI11_PARSE(cli, argc, argv);
+
+    if (*serve_cmd) {
+        ServeOptions effective;
+        if (!config.empty()) {
+            auto s = LoadConfig(config, effective);
+            if (!s.ok()) {
+                std::fprintf(stderr, "calypso serve: %s\n", s.message().c_str());
+                return 1;
+            }
+        }
+        // Explicit command-line options win over the config file.
+        if (serve_cmd->count("--data") > 0) effective.data_dir = serve.data_dir;
+        if (serve_cmd->count("--listen") > 0) effective.listen = serve.listen;
+        if (!ikey.empty()) effective.ikey = ikey;
+        return RunServe(effective);
+    }
+    if (*query_cmd) return RunQuery(query);
+    std::printf("calypso %s\n", CALYPSO_VERSION);
+    return 0;
+}

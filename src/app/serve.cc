@@ -1,0 +1,152 @@
+#include "app/serve.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+
+#include <cstdio>
+
+#include "core/dynamic.h"
+#include "ingest/tables.h"
+#include "kql/engine.h"
+#include "net/http_server.h"
+#include "server/api.h"
+#include "storage/store.h"
+
+namespace calypso::app {
+
+using core::Status;
+
+core::Result<HostPort> ParseHostPort(std::string_view text) {
+    auto bad = [&] {
+        return Status::InvalidArgument("--listen '" + std::string(text) +
+                                       "': expected HOST:PORT like 127.0.0.1:8080");
+    };
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return bad();
+    std::string host(text.substr(0, colon));
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    std::string_view port_text = text.substr(colon + 1);
+    if (port_text.empty() || port_text.size() > 5) return bad();
+    unsigned port = 0;
+    for (char c : port_text) {
+        if (c < '0' || c > '9') return bad();
+        port = port * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (port > 65535) return bad();
+    return HostPort{host, static_cast<uint16_t>(port)};
+}
+
+bool IsLoopback(std::string_view host) {
+    if (host == "localhost" || host == "::1") return true;
+    in_addr addr{};
+    std::string h(host);
+    if (inet_pton(AF_INET, h.c_str(), &addr) == 1) return (ntohl(addr.s_addr) >> 24) == 127;
+    return false;
+}
+
+namespace {
+
+void PrintWelcome(const server::Workspace& ws, const HostPort& hp, uint16_t port) {
+    const std::string host = hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host;
+    const std::string base = "http://" + host + ":" + std::to_string(port);
+    std::printf(
+        "calypso is serving on %s\n"
+        "  workspace:         %s (id %s)\n"
+        "  connection string: InstrumentationKey=%s;IngestionEndpoint=%s/\n"
+        "\n"
+        "Try:\n"
+        "  calypso query --url %s \"traces | take 10\"\n"
+        "  calypso query --url %s \"traces | where timestamp > ago(1h) | summarize count() by "
+        "severityLevel\"\n"
+        "  calypso query --url %s \"traces | where customDimensions.parent_run_id == 'RUN_ID' | "
+        "project timestamp, message\"\n"
+        "  curl -s %s/v1/workspaces/%s/query -d '{\"query\":\"traces | count\"}'\n",
+        base.c_str(), ws.name.c_str(), ws.id.c_str(), ws.ikey.c_str(), base.c_str(), base.c_str(),
+        base.c_str(), base.c_str(), base.c_str(), ws.id.c_str());
+    std::fflush(stdout);
+}
+
+std::string HealthJson(const storage::Store& store) {
+    auto s = store.Stats();
+    return "{\"tables\":" + std::to_string(s.tables) +
+           ",\"segments\":" + std::to_string(s.segments) +
+           ",\"segment_rows\":" + std::to_string(s.segment_rows) +
+           ",\"buffered_rows\":" + std::to_string(s.buffered_rows) +
+           ",\"recovered_records\":" + std::to_string(s.recovered_records) +
+           ",\"torn_tail_bytes\":" + std::to_string(s.torn_tail_bytes) + "}";
+}
+
+int Fail(const std::string& message) {
+    std::fprintf(stderr, "calypso serve: %s\n", message.c_str());
+    return 1;
+}
+
+}  // namespace
+
+int RunServe(const ServeOptions& options) {
+    auto hp = ParseHostPort(options.listen);
+    if (!hp.ok()) return Fail(hp.status().message());
+    if (!IsLoopback(hp->host)) {
+        return Fail(
+            "refusing to listen on " + hp->host +
+            ": Calypso has no authentication yet, so anyone who can reach the port could read and "
+            "write every workspace. Listen on a loopback address (127.0.0.1, ::1 or localhost) "
+            "and put an authenticating proxy in front for remote access.");
+    }
+
+    // Signals are taken synchronously by this thread; block them before any thread starts.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    core::Env* env = core::Env::Default();
+    auto workspaces = server::Workspaces::LoadOrCreate(env, options.data_dir, options.ikey);
+    if (!workspaces.ok()) return Fail(workspaces.status().message());
+
+    storage::StoreOptions so;
+    so.dir = options.data_dir + "/store";
+    so.flush_rows = options.flush_rows;
+    so.flush_age = std::chrono::seconds(options.flush_seconds);
+    auto store = storage::Store::Open(so);
+    if (!store.ok())
+        return Fail("cannot open the store in " + so.dir + ": " + store.status().ToString());
+    for (const auto& def : ingest::BuiltinTables()) {
+        Status s = (*store)->DefineTable(def.name, def.schema, def.time_column);
+        if (!s.ok()) return Fail(s.ToString());
+    }
+    kql::Engine engine(**store);
+
+    server::ApiServices services;
+    services.sink = store->get();
+    services.queries = &engine;
+    services.workspaces = &*workspaces;
+    const storage::Store* store_ptr = store->get();
+    services.health = [store_ptr] { return HealthJson(*store_ptr); };
+    server::Api api(std::move(services));
+
+    net::ServerOptions no;
+    no.host = hp->host;
+    no.port = hp->port;
+    no.worker_threads = options.worker_threads;
+    no.body_limit = options.body_limit_bytes;
+    auto http =
+        net::HttpServer::Start(no, [&api](const net::HttpRequest& r) { return api.Handle(r); });
+    if (!http.ok()) return Fail(http.status().message());
+
+    PrintWelcome(workspaces->default_workspace(), *hp, (*http)->port());
+
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::fprintf(stderr, "calypso: %s received, shutting down\n",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    (*http)->Stop();
+    Status closed = (*store)->Close();
+    if (!closed.ok()) return Fail("flushing the store: " + closed.ToString());
+    std::fprintf(stderr, "calypso: stopped cleanly\n");
+    return 0;
+}
+
+}  // namespace calypso::app

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+
+namespace calypso::app {
+
+struct ServeOptions {
+    std::string data_dir = "./data";
+    std::string listen = "127.0.0.1:8080";
+    std::optional<std::string> ikey;
+    size_t flush_rows = 200'000;
+    int flush_seconds = 30;
+    size_t worker_threads = 4;
+    size_t body_limit_bytes = size_t{64} << 20;
+};
+
+// Reads a TOML config file into `options` (keys not in the file keep their values):
+//   [server] listen, data, ikey, workers, body_limit_mb    [storage] flush_rows, flush_seconds
+core::Status LoadConfig(const std::string& path, ServeOptions& options);
+
+// `calypso serve`: opens the store, starts the HTTP server and runs until SIGINT/SIGTERM,
+// then stops accepting, finishes requests, flushes and returns 0. Errors print a message
+// and return non-zero.
+int RunServe(const ServeOptions& options);
+
+struct HostPort {
+    std::string host;
+    uint16_t port = 0;
+};
+// "127.0.0.1:8080", "localhost:80", "[::1]:8080".
+core::Result<HostPort> ParseHostPort(std::string_view text);
+bool IsLoopback(std::string_view host);
+
+}  // namespace calypso::app

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/table_source.h"
+#include "kql/binder/bound.h"
+#include "kql/planner/plan.h"
+#include "kql/syntax/ast.h"
+
+namespace calypso::kql {
+
+// Resolves names and types of a parsed query against a TableSource and builds one logical
+// plan per tabular (non-let) statement. All semantic errors (unknown table, column or
+// function, argument count, type errors, aggregates outside summarize) are found here,
+// before execution, and carry the line:column of the offending name.
+class Binder {
+  public:
+    Binder(const core::TableSource& source, BindContext ctx) : source_(source), ctx_(ctx) {}
+
+    core::Result<std::vector<PlanPtr>> BindQuery(const syntax::Query& query);
+
+    // Binds one scalar expression against `scope` (used by tests and by the planner).
+    core::Result<BoundExprPtr> BindScalar(const syntax::Expr& expr, const core::Schema& scope);
+
+  private:
+    core::Result<PlanPtr> BindTabular(const syntax::TabularExpr& tab);
+    core::Result<PlanPtr> BindSource(const syntax::Source& src);
+    core::Result<PlanPtr> BindOperator(const syntax::Operator& op, PlanPtr input);
+    core::Result<PlanPtr> BindSummarize(const syntax::Operator& op, PlanPtr input);
+    static bool IsAggregateCall(const syntax::Expr& e);
+    static void FindAggregateCalls(const syntax::Expr& e, std::vector<const syntax::Expr*>& out);
+    core::Result<std::string> AddAggregate(const syntax::Expr& call, const std::string& name,
+                                           PlanNode& node, const core::Schema& in,
+                                           std::set<std::string>& taken);
+    // arg_max(key, cols... | *) / arg_min: the key column, then one column per value.
+    core::Result<std::vector<std::string>> AddArgAggregates(const syntax::Expr& call,
+                                                            const std::string& name, PlanNode& node,
+                                                            const core::Schema& in,
+                                                            std::set<std::string>& taken);
+    core::Result<PlanPtr> BindExtend(const syntax::Operator& op, PlanPtr input);
+    core::Result<std::vector<PlanNode::SortKey>> BindSortKeys(
+        const std::vector<syntax::SortKey>& keys, const core::Schema& scope);
+    core::Result<int64_t> BindCount(const syntax::Expr& expr);
+    core::Result<BoundExprPtr> BindCall(const syntax::Expr& expr, const core::Schema& scope);
+    core::Result<BoundExprPtr> BindName(const syntax::Expr& expr, const core::Schema& scope);
+    core::Result<BoundExprPtr> MakeCall(std::string name, BoundCall call,
+                                        std::vector<BoundExprPtr> args, core::SourcePos pos);
+
+    const core::TableSource& source_;
+    BindContext ctx_;
+    std::map<std::string, core::Value, std::less<>> scalar_lets_;
+    std::map<std::string, const syntax::TabularExpr*, std::less<>> tabular_lets_;
+    std::vector<std::unique_ptr<syntax::TabularExpr>> owned_;
+    // While binding summarize output expressions: aggregate calls -> their hidden columns.
+    std::map<const syntax::Expr*, std::string> agg_columns_;
+};
+
+// The column name KQL gives an unnamed expression: the column for `x`, `d_a_b` for
+// `d.a.b` / `d['a']['b']`, the first argument's name for tostring(), bin() and similar;
+// "" when the expression has no natural name (the caller then uses Column1, ...).
+std::string InferColumnName(const syntax::Expr& expr);
+
+// Closest candidate to `name` for "did you mean" hints, or "".
+std::string ClosestName(std::string_view name, const std::vector<std::string>& candidates);
+
+}  // namespace calypso::kql

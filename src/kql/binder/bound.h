@@ -1,0 +1,63 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "core/value.h"
+#include "kql/exec/vec.h"
+
+namespace calypso::kql {
+
+// A scalar kernel: computes `rows` rows from its evaluated arguments. Kernels never fail;
+// invalid inputs produce nulls, as in KQL.
+using Kernel = std::function<Vec(const std::vector<Vec>& args, size_t rows)>;
+
+// A bound (name-resolved, typed) scalar expression.
+struct BoundExpr {
+    enum class Kind { kConst, kColumn, kCall };
+    Kind kind = Kind::kConst;
+    core::Type type = core::Type::kNull;
+    core::SourcePos pos;
+    core::Value value;     // kConst
+    std::string column;    // kColumn: name in the input schema
+    size_t index = 0;      // kColumn: resolved against the input schema before execution
+    std::string function;  // kCall: for messages and naming
+    Kernel kernel;         // kCall
+    std::vector<std::unique_ptr<BoundExpr>> args;
+};
+using BoundExprPtr = std::unique_ptr<BoundExpr>;
+
+inline BoundExprPtr MakeConst(core::Value v, core::Type type, core::SourcePos pos = {}) {
+    auto e = std::make_unique<BoundExpr>();
+    e->kind = BoundExpr::Kind::kConst;
+    e->type = type;
+    e->value = v.is_null() ? core::Value::Null(type) : std::move(v);
+    e->pos = pos;
+    return e;
+}
+
+inline BoundExprPtr MakeColumnRef(std::string name, core::Type type, core::SourcePos pos = {}) {
+    auto e = std::make_unique<BoundExpr>();
+    e->kind = BoundExpr::Kind::kColumn;
+    e->type = type;
+    e->column = std::move(name);
+    e->pos = pos;
+    return e;
+}
+
+// A bound call: the result type and the kernel computing it.
+struct BoundCall {
+    core::Type type = core::Type::kNull;
+    Kernel kernel;
+};
+
+// Per-query values functions may capture at bind time.
+struct BindContext {
+    int64_t now_ticks = 0;
+};
+
+}  // namespace calypso::kql

@@ -1,0 +1,53 @@
+#include "kql/exec/evaluate.h"
+
+namespace calypso::kql {
+
+core::Status ResolveColumns(BoundExpr& expr, const core::Schema& schema) {
+    if (expr.kind == BoundExpr::Kind::kColumn) {
+        auto idx = schema.IndexOf(expr.column);
+        if (!idx)
+            return core::Status::Internal("column '" + expr.column + "' missing at execution");
+        expr.index = *idx;
+    }
+    for (auto& a : expr.args) RETURN_IF_ERROR(ResolveColumns(*a, schema));
+    return core::Status::Ok();
+}
+
+Vec Evaluate(const BoundExpr& expr, const core::Batch& batch) {
+    switch (expr.kind) {
+        case BoundExpr::Kind::kConst:
+            return Vec::Const(expr.value, expr.type);
+        case BoundExpr::Kind::kColumn:
+            return Vec::Borrow(&batch.columns[expr.index]);
+        case BoundExpr::Kind::kCall:
+            break;
+    }
+    std::vector<Vec> args;
+    args.reserve(expr.args.size());
+    for (const auto& a : expr.args) args.push_back(Evaluate(*a, batch));
+    return expr.kernel(args, batch.num_rows());
+}
+
+core::Batch Gather(const core::Batch& batch, const std::vector<uint32_t>& rows) {
+    core::Batch out;
+    out.schema = batch.schema;
+    out.columns.reserve(batch.columns.size());
+    for (const auto& col : batch.columns) {
+        core::Column c(col.type());
+        c.Reserve(rows.size());
+        for (uint32_t r : rows) c.AppendFrom(col, r);
+        out.columns.push_back(std::move(c));
+    }
+    return out;
+}
+
+void AppendBatch(core::Batch& to, const core::Batch& from) {
+    for (size_t c = 0; c < to.columns.size(); ++c) {
+        core::Column& dst = to.columns[c];
+        const core::Column& src = from.columns[c];
+        dst.Reserve(dst.size() + src.size());
+        for (size_t i = 0; i < src.size(); ++i) dst.AppendFrom(src, i);
+    }
+}
+
+}  // namespace calypso::kql

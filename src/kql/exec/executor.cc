@@ -1,0 +1,507 @@
+#include "kql/exec/executor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <unordered_map>
+
+#include "kql/exec/evaluate.h"
+
+namespace calypso::kql {
+namespace {
+
+using core::Batch;
+using core::Status;
+using Sink = std::function<Status(const Batch&)>;
+
+// Returned through the scan callbacks to end a scan early (take, row cap); never escapes.
+constexpr std::string_view kStopMarker = "\x01stop";
+Status Stop() { return {core::StatusCode::kLimitExceeded, std::string(kStopMarker)}; }
+bool IsStop(const Status& s) {
+    return s.code() == core::StatusCode::kLimitExceeded && s.message() == kStopMarker;
+}
+
+class Operator {
+  public:
+    virtual ~Operator() = default;
+    virtual Status Run(const Sink& sink) = 0;
+};
+using OpPtr = std::unique_ptr<Operator>;
+
+core::Result<OpPtr> Build(PlanNode& node, const core::TableSource& source, const ExecOptions& opts);
+
+class ScanOp final : public Operator {
+  public:
+    ScanOp(PlanNode& node, const core::TableSource& source, const ExecOptions& opts)
+        : node_(node), source_(source), opts_(opts) {}
+    Status Run(const Sink& sink) override {
+        core::ScanRequest req;
+        req.table = node_.table;
+        for (const auto& f : node_.schema.fields) req.columns.push_back(f.name);
+        bool filter_time = opts_.time && !node_.time_column.empty();
+        if (filter_time) {
+            req.time = *opts_.time;
+            if (!node_.schema.IndexOf(node_.time_column)) req.columns.push_back(node_.time_column);
+        }
+        std::vector<uint32_t> rows;
+        return source_.Scan(req, [&](const Batch& b) -> Status {
+            size_t n = b.num_rows();
+            if (n == 0) return Status::Ok();
+            bool same = b.schema == node_.schema;
+            rows.clear();
+            bool all = true;
+            if (filter_time) {
+                auto ti = b.schema.IndexOf(node_.time_column);
+                if (!ti) return Status::Internal("scan did not return the time column");
+                const core::Column& tc = b.columns[*ti];
+                for (size_t i = 0; i < n; ++i) {
+                    if (!tc.IsNull(i) && opts_.time->Contains(tc.int64_at(i))) {
+                        rows.push_back(static_cast<uint32_t>(i));
+                    } else {
+                        all = false;
+                    }
+                }
+                if (rows.empty()) return Status::Ok();
+            }
+            if (same && all) return sink(b);
+            Batch out;
+            out.schema = node_.schema;
+            for (const auto& f : node_.schema.fields) {
+                auto idx = b.schema.IndexOf(f.name);
+                if (!idx) return Status::Internal("scan did not return column '" + f.name + "'");
+                const core::Column& src = b.columns[*idx];
+                if (all) {
+                    out.columns.push_back(src);
+                    continue;
+                }
+                core::Column c(src.type());
+                c.Reserve(rows.size());
+                for (uint32_t r : rows) c.AppendFrom(src, r);
+                out.columns.push_back(std::move(c));
+            }
+            return sink(out);
+        });
+    }
+
+  private:
+    PlanNode& node_;
+    const core::TableSource& source_;
+    const ExecOptions& opts_;
+};
+
+class ValuesOp final : public Operator {
+  public:
+    explicit ValuesOp(PlanNode& node) : node_(node) {}
+    Status Run(const Sink& sink) override {
+        if (node_.values.num_rows() == 0) return Status::Ok();
+        return sink(node_.values);
+    }
+
+  private:
+    PlanNode& node_;
+};
+
+class FilterOp final : public Operator {
+  public:
+    FilterOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
+    Status Run(const Sink& sink) override {
+        std::vector<uint32_t> rows;
+        return child_->Run([&](const Batch& b) -> Status {
+            Vec p = Evaluate(*node_.predicate, b);
+            size_t n = b.num_rows();
+            rows.clear();
+            if (p.type() == core::Type::kDynamic) {
+                for (size_t i = 0; i < n; ++i) {
+                    const core::Dynamic& d = p.Dyn(i);
+                    if (d.kind() == core::Dynamic::Kind::kBool && d.as_bool())
+                        rows.push_back(static_cast<uint32_t>(i));
+                }
+            } else if (p.is_const()) {
+                if (p.IsNull(0) || p.I64(0) == 0) return Status::Ok();
+                return sink(b);
+            } else {
+                const auto valid = p.column().validity();
+                const auto vals = p.column().int64s();
+                for (size_t i = 0; i < n; ++i) {
+                    if (valid[i] && vals[i]) rows.push_back(static_cast<uint32_t>(i));
+                }
+            }
+            if (rows.empty()) return Status::Ok();
+            if (rows.size() == n) return sink(b);
+            return sink(Gather(b, rows));
+        });
+    }
+
+  private:
+    PlanNode& node_;
+    OpPtr child_;
+};
+
+class ProjectOp final : public Operator {
+  public:
+    ProjectOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
+    Status Run(const Sink& sink) override {
+        return child_->Run([&](const Batch& b) -> Status {
+            Batch out;
+            out.schema = node_.schema;
+            size_t n = b.num_rows();
+            out.columns.reserve(node_.exprs.size());
+            for (size_t i = 0; i < node_.exprs.size(); ++i) {
+                Vec v = Evaluate(*node_.exprs[i], b);
+                core::Type want = node_.schema.fields[i].type;
+                if (!v.is_const() && v.column().type() == want) {
+                    out.columns.push_back(v.TakeColumn(n));
+                    continue;
+                }
+                core::Column c(want);
+                c.Reserve(n);
+                for (size_t r = 0; r < n; ++r) AppendVecRow(c, v, r);
+                out.columns.push_back(std::move(c));
+            }
+            return sink(out);
+        });
+    }
+
+  private:
+    PlanNode& node_;
+    OpPtr child_;
+};
+
+class LimitOp final : public Operator {
+  public:
+    LimitOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
+    Status Run(const Sink& sink) override {
+        auto remaining = static_cast<size_t>(node_.limit);
+        if (remaining == 0) return Status::Ok();
+        Status s = child_->Run([&](const Batch& b) -> Status {
+            size_t n = b.num_rows();
+            if (n <= remaining) {
+                remaining -= n;
+                RETURN_IF_ERROR(sink(b));
+            } else {
+                std::vector<uint32_t> rows(remaining);
+                std::iota(rows.begin(), rows.end(), 0u);
+                remaining = 0;
+                RETURN_IF_ERROR(sink(Gather(b, rows)));
+            }
+            return remaining == 0 ? Stop() : Status::Ok();
+        });
+        // Our own stop ends the child; a stop from downstream must travel on.
+        if (IsStop(s) && remaining == 0) return Status::Ok();
+        return s;
+    }
+
+  private:
+    PlanNode& node_;
+    OpPtr child_;
+};
+
+class CountOp final : public Operator {
+  public:
+    CountOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
+    Status Run(const Sink& sink) override {
+        int64_t count = 0;
+        RETURN_IF_ERROR(child_->Run([&](const Batch& b) {
+            count += static_cast<int64_t>(b.num_rows());
+            return Status::Ok();
+        }));
+        Batch out = Batch::Empty(node_.schema);
+        out.columns[0].AppendInt64(count);
+        return sink(out);
+    }
+
+  private:
+    PlanNode& node_;
+    OpPtr child_;
+};
+
+// Three-way comparison of rows i and j of one sort key; nulls (and NaN) placed per key.
+int CompareRows(const Vec& v, const PlanNode::SortKey& k, size_t i, size_t j) {
+    auto phys = core::PhysicalOf(v.type());
+    auto is_null = [&](size_t r) {
+        if (phys == core::Physical::kString) return false;
+        if (phys == core::Physical::kDynamic) return v.Dyn(r).is_null();
+        if (v.IsNull(r)) return true;
+        return phys == core::Physical::kDouble && std::isnan(v.F64(r));
+    };
+    bool ni = is_null(i), nj = is_null(j);
+    if (ni || nj) {
+        if (ni && nj) return 0;
+        return ni == k.nulls_first ? -1 : 1;
+    }
+    int c = 0;
+    switch (phys) {
+        case core::Physical::kInt64: {
+            int64_t a = v.I64(i), b = v.I64(j);
+            c = a < b ? -1 : a > b ? 1 : 0;
+            break;
+        }
+        case core::Physical::kDouble: {
+            double a = v.F64(i), b = v.F64(j);
+            c = a < b ? -1 : a > b ? 1 : 0;
+            break;
+        }
+        case core::Physical::kString: {
+            int r = v.Str(i).compare(v.Str(j));
+            c = r < 0 ? -1 : r > 0 ? 1 : 0;
+            break;
+        }
+        case core::Physical::kDynamic: {
+            const core::Dynamic& a = v.Dyn(i);
+            const core::Dynamic& b = v.Dyn(j);
+            auto num = [](const core::Dynamic& d, double& out) {
+                if (d.kind() == core::Dynamic::Kind::kLong)
+                    out = static_cast<double>(d.as_long());
+                else if (d.kind() == core::Dynamic::Kind::kReal)
+                    out = d.as_real();
+                else
+                    return false;
+                return true;
+            };
+            double x = 0, y = 0;
+            if (num(a, x) && num(b, y)) {
+                c = x < y ? -1 : x > y ? 1 : 0;
+            } else {
+                int r = a.ToText().compare(b.ToText());
+                c = r < 0 ? -1 : r > 0 ? 1 : 0;
+            }
+            break;
+        }
+        case core::Physical::kNone:
+            break;
+    }
+    return k.ascending ? c : -c;
+}
+
+// Sort (limit < 0) or top-N. Top-N keeps only the best `limit` rows of each batch and
+// re-reduces the kept rows when they pile up, so memory stays O(limit).
+class SortOp final : public Operator {
+  public:
+    SortOp(PlanNode& node, OpPtr child, int64_t limit)
+        : node_(node), child_(std::move(child)), limit_(limit) {}
+    Status Run(const Sink& sink) override {
+        Batch all = Batch::Empty(node_.input->schema);
+        RETURN_IF_ERROR(child_->Run([&](const Batch& b) {
+            if (limit_ < 0 || b.num_rows() <= static_cast<size_t>(limit_)) {
+                AppendBatch(all, b);
+            } else {
+                AppendBatch(all, Gather(b, Order(b)));
+            }
+            if (limit_ >= 0 &&
+                all.num_rows() > std::max<size_t>(4 * static_cast<size_t>(limit_), 4096)) {
+                all = Gather(all, Order(all));
+            }
+            return Status::Ok();
+        }));
+        if (all.num_rows() == 0) return Status::Ok();
+        std::vector<uint32_t> rows = Order(all);
+        if (rows.empty()) return Status::Ok();
+        return sink(Gather(all, rows));
+    }
+
+  private:
+    // Row order of `b` under the sort keys, cut to the limit when there is one.
+    std::vector<uint32_t> Order(const Batch& b) const {
+        size_t n = b.num_rows();
+        std::vector<Vec> keys;
+        for (const auto& k : node_.sort_keys) keys.push_back(Evaluate(*k.expr, b));
+        std::vector<uint32_t> rows(n);
+        std::iota(rows.begin(), rows.end(), 0u);
+        auto less = [&](uint32_t a, uint32_t c) {
+            for (size_t k = 0; k < keys.size(); ++k) {
+                int r = CompareRows(keys[k], node_.sort_keys[k], a, c);
+                if (r != 0) return r < 0;
+            }
+            return a < c;
+        };
+        if (limit_ >= 0 && static_cast<size_t>(limit_) < n) {
+            std::partial_sort(rows.begin(), rows.begin() + limit_, rows.end(), less);
+            rows.resize(static_cast<size_t>(limit_));
+        } else {
+            std::sort(rows.begin(), rows.end(), less);
+        }
+        return rows;
+    }
+
+    PlanNode& node_;
+    OpPtr child_;
+    int64_t limit_;
+};
+
+void EncodeKey(const Vec& v, size_t i, std::string& out) {
+    auto phys = core::PhysicalOf(v.type());
+    if (phys != core::Physical::kString && phys != core::Physical::kDynamic && v.IsNull(i)) {
+        out.push_back('\0');
+        return;
+    }
+    out.push_back('\1');
+    switch (phys) {
+        case core::Physical::kInt64: {
+            int64_t x = v.I64(i);
+            out.append(reinterpret_cast<const char*>(&x), sizeof x);
+            break;
+        }
+        case core::Physical::kDouble: {
+            double x = v.F64(i);
+            out.append(reinterpret_cast<const char*>(&x), sizeof x);
+            break;
+        }
+        case core::Physical::kString: {
+            std::string_view s = v.Str(i);
+            auto len = static_cast<uint32_t>(s.size());
+            out.append(reinterpret_cast<const char*>(&len), sizeof len);
+            out.append(s);
+            break;
+        }
+        case core::Physical::kDynamic: {
+            std::string j = v.Dyn(i).ToJson();
+            auto len = static_cast<uint32_t>(j.size());
+            out.append(reinterpret_cast<const char*>(&len), sizeof len);
+            out.append(j);
+            break;
+        }
+        case core::Physical::kNone:
+            break;
+    }
+}
+
+class AggregateOp final : public Operator {
+  public:
+    AggregateOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
+    Status Run(const Sink& sink) override {
+        size_t nkeys = node_.keys.size();
+        std::vector<core::Column> key_cols;
+        for (size_t k = 0; k < nkeys; ++k) key_cols.emplace_back(node_.schema.fields[k].type);
+        std::vector<std::unique_ptr<functions::AggregateState>> states;
+        for (const auto& a : node_.aggregates) {
+            std::vector<core::Type> types;
+            for (const auto& e : a.args) types.push_back(e->type);
+            states.push_back(a.fn->make(types));
+        }
+        size_t num_groups = nkeys == 0 ? 1 : 0;
+        for (auto& s : states) s->Resize(num_groups);
+        bool int_key =
+            nkeys == 1 && core::PhysicalOf(node_.keys[0]->type) == core::Physical::kInt64;
+        std::unordered_map<int64_t, uint32_t> int_groups;
+        int64_t null_group = -1;
+        std::unordered_map<std::string, uint32_t> groups;
+        std::vector<uint32_t> ids;
+        std::string buf;
+        RETURN_IF_ERROR(child_->Run([&](const Batch& b) -> Status {
+            size_t n = b.num_rows();
+            ids.assign(n, 0);
+            std::vector<Vec> keys;
+            for (const auto& e : node_.keys) keys.push_back(Evaluate(*e, b));
+            size_t before = num_groups;
+            auto new_group = [&](size_t row) {
+                for (size_t k = 0; k < nkeys; ++k) AppendVecRow(key_cols[k], keys[k], row);
+                return static_cast<uint32_t>(num_groups++);
+            };
+            if (int_key) {
+                const Vec& kv = keys[0];
+                for (size_t i = 0; i < n; ++i) {
+                    if (kv.IsNull(i)) {
+                        if (null_group < 0) null_group = new_group(i);
+                        ids[i] = static_cast<uint32_t>(null_group);
+                        continue;
+                    }
+                    auto [it, inserted] = int_groups.try_emplace(kv.I64(i), 0);
+                    if (inserted) it->second = new_group(i);
+                    ids[i] = it->second;
+                }
+            } else if (nkeys > 0) {
+                for (size_t i = 0; i < n; ++i) {
+                    buf.clear();
+                    for (const auto& kv : keys) EncodeKey(kv, i, buf);
+                    auto it = groups.find(buf);
+                    if (it == groups.end()) it = groups.emplace(buf, new_group(i)).first;
+                    ids[i] = it->second;
+                }
+            }
+            if (num_groups != before) {
+                for (auto& s : states) s->Resize(num_groups);
+            }
+            for (size_t a = 0; a < states.size(); ++a) {
+                std::vector<Vec> args;
+                for (const auto& e : node_.aggregates[a].args) args.push_back(Evaluate(*e, b));
+                states[a]->Update(args, ids.data(), n);
+            }
+            return Status::Ok();
+        }));
+        if (num_groups == 0) return Status::Ok();
+        Batch out;
+        out.schema = node_.schema;
+        for (auto& c : key_cols) out.columns.push_back(std::move(c));
+        for (auto& s : states) out.columns.push_back(s->Finish(num_groups));
+        return sink(out);
+    }
+
+  private:
+    PlanNode& node_;
+    OpPtr child_;
+};
+
+core::Result<OpPtr> Build(PlanNode& node, const core::TableSource& source,
+                          const ExecOptions& opts) {
+    using K = PlanNode::Kind;
+    if (node.kind == K::kScan) return OpPtr(std::make_unique<ScanOp>(node, source, opts));
+    if (node.kind == K::kValues) return OpPtr(std::make_unique<ValuesOp>(node));
+    ASSIGN_OR_RETURN(OpPtr child, Build(*node.input, source, opts));
+    const core::Schema& in = node.input->schema;
+    if (node.predicate) RETURN_IF_ERROR(ResolveColumns(*node.predicate, in));
+    for (auto& e : node.exprs) RETURN_IF_ERROR(ResolveColumns(*e, in));
+    for (auto& e : node.keys) RETURN_IF_ERROR(ResolveColumns(*e, in));
+    for (auto& a : node.aggregates) {
+        for (auto& e : a.args) RETURN_IF_ERROR(ResolveColumns(*e, in));
+    }
+    for (auto& k : node.sort_keys) RETURN_IF_ERROR(ResolveColumns(*k.expr, in));
+    switch (node.kind) {
+        case K::kFilter:
+            return OpPtr(std::make_unique<FilterOp>(node, std::move(child)));
+        case K::kProject:
+            return OpPtr(std::make_unique<ProjectOp>(node, std::move(child)));
+        case K::kAggregate:
+            return OpPtr(std::make_unique<AggregateOp>(node, std::move(child)));
+        case K::kSort:
+            return OpPtr(std::make_unique<SortOp>(node, std::move(child), -1));
+        case K::kTop:
+            return OpPtr(std::make_unique<SortOp>(node, std::move(child), node.limit));
+        case K::kLimit:
+            return OpPtr(std::make_unique<LimitOp>(node, std::move(child)));
+        case K::kCount:
+            return OpPtr(std::make_unique<CountOp>(node, std::move(child)));
+        default:
+            break;
+    }
+    return Status::Internal("unknown plan node");
+}
+
+}  // namespace
+
+core::Result<ExecResult> ExecutePlan(PlanNode& plan, const core::TableSource& source,
+                                     const ExecOptions& options) {
+    ASSIGN_OR_RETURN(OpPtr root, Build(plan, source, options));
+    ExecResult result;
+    result.batch = Batch::Empty(plan.schema);
+    Status s = root->Run([&](const Batch& b) -> Status {
+        size_t room = options.max_rows - std::min(options.max_rows, result.batch.num_rows());
+        size_t n = b.num_rows();
+        if (n <= room) {
+            AppendBatch(result.batch, b);
+            return Status::Ok();
+        }
+        std::vector<uint32_t> rows(room);
+        std::iota(rows.begin(), rows.end(), 0u);
+        AppendBatch(result.batch, Gather(b, rows));
+        result.truncated = true;
+        return Stop();
+    });
+    if (!s.ok() && !IsStop(s)) return s;
+    return result;
+}
+
+}  // namespace calypso::kql

@@ -1,0 +1,461 @@
+#include "kql/functions/aggregates.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include "kql/functions/cast.h"
+#include "kql/functions/kernel_util.h"
+
+namespace calypso::kql::functions {
+namespace {
+
+using core::Result;
+using core::SourcePos;
+using core::Status;
+using core::Type;
+
+class CountState final : public AggregateState {
+  public:
+    explicit CountState(bool conditional) : conditional_(conditional) {}
+    void Resize(size_t n) override { counts_.resize(n, 0); }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        if (!conditional_) {
+            for (size_t i = 0; i < n; ++i) ++counts_[groups[i]];
+            return;
+        }
+        Vec b = CastVec(args[0], Type::kBool, n);
+        for (size_t i = 0; i < n; ++i) {
+            if (!b.IsNull(i) && b.I64(i) != 0) ++counts_[groups[i]];
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(Type::kLong);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) c.AppendInt64(counts_[g]);
+        return c;
+    }
+
+  private:
+    bool conditional_;
+    std::vector<int64_t> counts_;
+};
+
+// sum (int64 or double accumulation) and avg.
+class SumState final : public AggregateState {
+  public:
+    SumState(Type out, bool avg) : out_(out), avg_(avg) {}
+    void Resize(size_t n) override {
+        isum_.resize(n, 0);
+        dsum_.resize(n, 0);
+        count_.resize(n, 0);
+    }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        const Vec& a = args[0];
+        bool as_double =
+            avg_ || core::PhysicalOf(out_) == core::Physical::kDouble || a.type() == Type::kDynamic;
+        Vec v = a.type() == Type::kDynamic ? CastVec(a, Type::kReal, n) : a;
+        for (size_t i = 0; i < n; ++i) {
+            if (v.IsNull(i)) continue;
+            uint32_t g = groups[i];
+            if (as_double) {
+                dsum_[g] += v.F64(i);
+            } else {
+                isum_[g] = static_cast<int64_t>(static_cast<uint64_t>(isum_[g]) +
+                                                static_cast<uint64_t>(v.I64(i)));
+            }
+            ++count_[g];
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(out_);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) {
+            if (avg_) {
+                double r = count_[g] == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                          : dsum_[g] / static_cast<double>(count_[g]);
+                if (out_ == Type::kTimespan || out_ == Type::kDatetime) {
+                    if (count_[g] == 0) {
+                        c.AppendNull();
+                    } else {
+                        c.AppendInt64(static_cast<int64_t>(std::llround(r)));
+                    }
+                } else {
+                    c.AppendDouble(r);
+                }
+            } else if (core::PhysicalOf(out_) == core::Physical::kDouble) {
+                c.AppendDouble(dsum_[g]);
+            } else {
+                c.AppendInt64(isum_[g]);
+            }
+        }
+        return c;
+    }
+
+  private:
+    Type out_;
+    bool avg_;
+    std::vector<int64_t> isum_;
+    std::vector<double> dsum_;
+    std::vector<int64_t> count_;
+};
+
+class MinMaxState final : public AggregateState {
+  public:
+    MinMaxState(Type type, bool is_max) : type_(type), is_max_(is_max) {}
+    void Resize(size_t n) override { best_.resize(n); }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec v = CastVec(args[0], type_, n);
+        for (size_t i = 0; i < n; ++i) {
+            if (v.IsNull(i)) continue;
+            auto& b = best_[groups[i]];
+            switch (core::PhysicalOf(type_)) {
+                case core::Physical::kInt64: {
+                    int64_t x = v.I64(i);
+                    if (!b || (is_max_ ? x > b->i : x < b->i)) b = Cell{x, 0, {}};
+                    break;
+                }
+                case core::Physical::kDouble: {
+                    double x = v.F64(i);
+                    if (std::isnan(x)) break;
+                    if (!b || (is_max_ ? x > b->d : x < b->d)) b = Cell{0, x, {}};
+                    break;
+                }
+                case core::Physical::kString: {
+                    std::string_view x = v.Str(i);
+                    if (!b || (is_max_ ? x > b->s : x < b->s)) b = Cell{0, 0, std::string(x)};
+                    break;
+                }
+                default:
+                    break;
+            }
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(type_);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) {
+            const auto& b = best_[g];
+            if (!b) {
+                c.AppendNull();
+                continue;
+            }
+            switch (core::PhysicalOf(type_)) {
+                case core::Physical::kInt64:
+                    c.AppendInt64(b->i);
+                    break;
+                case core::Physical::kDouble:
+                    c.AppendDouble(b->d);
+                    break;
+                case core::Physical::kString:
+                    c.AppendString(b->s);
+                    break;
+                default:
+                    c.AppendNull();
+                    break;
+            }
+        }
+        return c;
+    }
+
+  private:
+    struct Cell {
+        int64_t i;
+        double d;
+        std::string s;
+    };
+    Type type_;
+    bool is_max_;
+    std::vector<std::optional<Cell>> best_;
+};
+
+// Exact distinct count over an encoding of each value.
+class DcountState final : public AggregateState {
+  public:
+    void Resize(size_t n) override { sets_.resize(n); }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        const Vec& v = args[0];
+        std::string key;
+        for (size_t i = 0; i < n; ++i) {
+            key.clear();
+            switch (core::PhysicalOf(v.type())) {
+                case core::Physical::kInt64: {
+                    if (v.IsNull(i)) continue;
+                    int64_t x = v.I64(i);
+                    key.assign(reinterpret_cast<const char*>(&x), sizeof x);
+                    break;
+                }
+                case core::Physical::kDouble: {
+                    if (v.IsNull(i)) continue;
+                    double x = v.F64(i);
+                    key.assign(reinterpret_cast<const char*>(&x), sizeof x);
+                    break;
+                }
+                case core::Physical::kString:
+                    key = v.Str(i);
+                    break;
+                case core::Physical::kDynamic:
+                    if (v.Dyn(i).is_null()) continue;
+                    key = v.Dyn(i).ToJson();
+                    break;
+                case core::Physical::kNone:
+                    continue;
+            }
+            sets_[groups[i]].insert(key);
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(Type::kLong);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) c.AppendInt64(static_cast<int64_t>(sets_[g].size()));
+        return c;
+    }
+
+  private:
+    std::vector<std::unordered_set<std::string>> sets_;
+};
+
+// make_list / make_set: values as a dynamic array (nulls dropped; sets keep first
+// occurrences in input order).
+class ListState final : public AggregateState {
+  public:
+    explicit ListState(bool is_set) : is_set_(is_set) {}
+    void Resize(size_t n) override {
+        lists_.resize(n);
+        if (is_set_) seen_.resize(n);
+    }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec v = CastVec(args[0], Type::kDynamic, n);
+        for (size_t i = 0; i < n; ++i) {
+            const core::Dynamic& d = v.Dyn(i);
+            if (d.is_null()) continue;
+            uint32_t g = groups[i];
+            if (is_set_ && !seen_[g].insert(d.ToJson()).second) continue;
+            lists_[g].push_back(d);
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(Type::kDynamic);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) c.AppendDynamic(core::Dynamic::MakeArray(lists_[g]));
+        return c;
+    }
+
+  private:
+    bool is_set_;
+    std::vector<core::Dynamic::Array> lists_;
+    std::vector<std::unordered_set<std::string>> seen_;
+};
+
+// sumif(x, predicate): sum over the rows where the predicate holds.
+class SumIfState final : public AggregateState {
+  public:
+    explicit SumIfState(Type out) : inner_(out, false) {}
+    void Resize(size_t n) override { inner_.Resize(n); }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec p = CastVec(args[1], Type::kBool, n);
+        std::vector<uint32_t> g;
+        std::vector<uint32_t> rows;
+        for (size_t i = 0; i < n; ++i) {
+            if (!p.IsNull(i) && p.I64(i) != 0) {
+                rows.push_back(static_cast<uint32_t>(i));
+                g.push_back(groups[i]);
+            }
+        }
+        if (rows.empty()) return;
+        Vec x = args[0];
+        if (!x.is_const()) {
+            core::Column sel(x.type());
+            sel.Reserve(rows.size());
+            for (uint32_t r : rows) sel.AppendFrom(x.column(), r);
+            x = Vec::Own(std::move(sel));
+        }
+        inner_.Update({x}, g.data(), rows.size());
+    }
+    core::Column Finish(size_t n) override { return inner_.Finish(n); }
+
+  private:
+    SumState inner_;
+};
+
+// Value of args[1] at the row where args[0] is largest (smallest); the first such row wins,
+// so several of these over the same key pick the same row.
+class ArgState final : public AggregateState {
+  public:
+    ArgState(Type key, Type value, bool is_max) : key_(key), value_(value), is_max_(is_max) {}
+    void Resize(size_t n) override {
+        has_.resize(n, 0);
+        ikey_.resize(n, 0);
+        dkey_.resize(n, 0);
+        skey_.resize(n);
+        values_.resize(n);
+    }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec k = CastVec(args[0], key_, n);
+        Vec v = CastVec(args[1], value_, n);
+        auto phys = core::PhysicalOf(key_);
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t g = groups[i];
+            bool better = false;
+            switch (phys) {
+                case core::Physical::kInt64: {
+                    if (k.IsNull(i)) continue;
+                    int64_t x = k.I64(i);
+                    better = !has_[g] || (is_max_ ? x > ikey_[g] : x < ikey_[g]);
+                    if (better) ikey_[g] = x;
+                    break;
+                }
+                case core::Physical::kDouble: {
+                    if (k.IsNull(i) || std::isnan(k.F64(i))) continue;
+                    double x = k.F64(i);
+                    better = !has_[g] || (is_max_ ? x > dkey_[g] : x < dkey_[g]);
+                    if (better) dkey_[g] = x;
+                    break;
+                }
+                case core::Physical::kString: {
+                    std::string_view x = k.Str(i);
+                    better = !has_[g] || (is_max_ ? x > skey_[g] : x < skey_[g]);
+                    if (better) skey_[g] = x;
+                    break;
+                }
+                default:
+                    continue;
+            }
+            if (better) {
+                has_[g] = 1;
+                values_[g] = v.Get(i);
+            }
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(value_);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) {
+            if (has_[g]) {
+                c.Append(values_[g]);
+            } else {
+                c.AppendNull();
+            }
+        }
+        return c;
+    }
+
+  private:
+    Type key_;
+    Type value_;
+    bool is_max_;
+    std::vector<uint8_t> has_;
+    std::vector<int64_t> ikey_;
+    std::vector<double> dkey_;
+    std::vector<std::string> skey_;
+    std::vector<core::Value> values_;
+};
+
+std::string TypeStr(Type t) { return std::string(core::TypeName(t)); }
+
+const std::map<std::string, AggregateFunction, std::less<>>& Registry() {
+    static const auto* registry = [] {
+        auto* m = new std::map<std::string, AggregateFunction, std::less<>>();
+        auto& r = *m;
+        auto long_result = [](const std::vector<Type>&, SourcePos) -> Result<Type> {
+            return Type::kLong;
+        };
+        r["count"] = {"count", 0, 0, long_result,
+                      [](const std::vector<Type>&) { return std::make_unique<CountState>(false); }};
+        r["countif"] = {
+            "countif", 1, 1,
+            [](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+                if (t[0] != Type::kBool && t[0] != Type::kDynamic) {
+                    return Status::SemanticError(
+                        "countif() expects a bool predicate, got " + TypeStr(t[0]), pos);
+                }
+                return Type::kLong;
+            },
+            [](const std::vector<Type>&) { return std::make_unique<CountState>(true); }};
+        auto sum_type = [](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+            if (IsIntegral(t[0]) && t[0] != Type::kBool) return Type::kLong;
+            if (t[0] == Type::kReal || t[0] == Type::kDecimal || t[0] == Type::kDynamic)
+                return Type::kReal;
+            if (t[0] == Type::kTimespan) return Type::kTimespan;
+            return Status::SemanticError("sum() expects a numeric argument, got " + TypeStr(t[0]),
+                                         pos);
+        };
+        r["sum"] = {"sum", 1, 1, sum_type, [sum_type](const std::vector<Type>& t) {
+                        return std::make_unique<SumState>(*sum_type(t, {}), false);
+                    }};
+        auto avg_type = [](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+            if (IsNumeric(t[0]) || t[0] == Type::kDynamic) return Type::kReal;
+            if (t[0] == Type::kTimespan || t[0] == Type::kDatetime) return t[0];
+            return Status::SemanticError("avg() expects a numeric argument, got " + TypeStr(t[0]),
+                                         pos);
+        };
+        r["avg"] = {"avg", 1, 1, avg_type, [avg_type](const std::vector<Type>& t) {
+                        return std::make_unique<SumState>(*avg_type(t, {}), true);
+                    }};
+        auto minmax_type = [](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+            if (t[0] == Type::kDynamic) return Type::kReal;
+            if (t[0] == Type::kNull) return Status::SemanticError("min()/max() of null", pos);
+            return t[0] == Type::kInt ? Type::kInt : t[0];
+        };
+        r["min"] = {"min", 1, 1, minmax_type, [minmax_type](const std::vector<Type>& t) {
+                        return std::make_unique<MinMaxState>(*minmax_type(t, {}), false);
+                    }};
+        r["max"] = {"max", 1, 1, minmax_type, [minmax_type](const std::vector<Type>& t) {
+                        return std::make_unique<MinMaxState>(*minmax_type(t, {}), true);
+                    }};
+        r["sumif"] = {"sumif", 2, 2,
+                      [sum_type](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+                          if (t[1] != Type::kBool && t[1] != Type::kDynamic) {
+                              return Status::SemanticError(
+                                  "sumif() expects a bool predicate, got " + TypeStr(t[1]), pos);
+                          }
+                          return sum_type(t, pos);
+                      },
+                      [sum_type](const std::vector<Type>& t) {
+                          return std::make_unique<SumIfState>(*sum_type(t, {}));
+                      }};
+        auto dynamic_result = [](const std::vector<Type>&, SourcePos) -> Result<Type> {
+            return Type::kDynamic;
+        };
+        r["make_list"] = {"list", 1, 1, dynamic_result, [](const std::vector<Type>&) {
+                              return std::make_unique<ListState>(false);
+                          }};
+        r["make_set"] = {"set", 1, 1, dynamic_result, [](const std::vector<Type>&) {
+                             return std::make_unique<ListState>(true);
+                         }};
+        auto arg_type = [](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+            if (t[0] == Type::kNull || t[0] == Type::kDynamic) {
+                return Status::SemanticError(
+                    "arg_max()/arg_min() need a typed key, got " + TypeStr(t[0]), pos);
+            }
+            return t[1] == Type::kNull ? Type::kString : t[1];
+        };
+        auto key_type = [](Type t) { return t == Type::kInt ? Type::kLong : t; };
+        r["__arg_max"] = {"arg_max", 2, 2, arg_type, [=](const std::vector<Type>& t) {
+                              return std::make_unique<ArgState>(key_type(t[0]), *arg_type(t, {}),
+                                                                true);
+                          }};
+        r["__arg_min"] = {"arg_min", 2, 2, arg_type, [=](const std::vector<Type>& t) {
+                              return std::make_unique<ArgState>(key_type(t[0]), *arg_type(t, {}),
+                                                                false);
+                          }};
+        r["dcount"] = {"dcount", 1, 2, long_result,
+                       [](const std::vector<Type>&) { return std::make_unique<DcountState>(); }};
+        return m;
+    }();
+    return *registry;
+}
+
+}  // namespace
+
+const AggregateFunction* FindAggregate(std::string_view name) {
+    const auto& r = Registry();
+    auto it = r.find(name);
+    return it == r.end() ? nullptr : &it->second;
+}
+
+}  // namespace calypso::kql::functions

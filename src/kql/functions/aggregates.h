@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/column.h"
+#include "core/status.h"
+#include "kql/exec/vec.h"
+
+namespace calypso::kql::functions {
+
+// Running state of one aggregate over all groups of a summarize. Update is called once
+// per batch (no per-row virtual calls).
+class AggregateState {
+  public:
+    virtual ~AggregateState() = default;
+    // Makes room for `num_groups` groups (new groups start empty).
+    virtual void Resize(size_t num_groups) = 0;
+    // Adds rows [0, n) of the evaluated arguments to groups[row].
+    virtual void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) = 0;
+    // One value per group.
+    virtual core::Column Finish(size_t num_groups) = 0;
+};
+
+struct AggregateFunction {
+    std::string_view prefix;  // output name prefix: "count" -> count_, "sum" -> sum_x
+    int min_args = 0;
+    int max_args = 0;
+    // Result type for the argument types; SemanticError at `pos` when they do not fit.
+    std::function<core::Result<core::Type>(const std::vector<core::Type>&, core::SourcePos)>
+        result_type;
+    std::function<std::unique_ptr<AggregateState>(const std::vector<core::Type>&)> make;
+};
+
+// nullptr when `name` is not an aggregate function.
+const AggregateFunction* FindAggregate(std::string_view name);
+
+}  // namespace calypso::kql::functions

@@ -1,0 +1,96 @@
+#include <set>
+#include <string>
+
+#include "kql/planner/plan.h"
+
+namespace calypso::kql {
+namespace {
+
+using Names = std::set<std::string>;
+
+void Collect(const BoundExpr& e, Names& out) {
+    if (e.kind == BoundExpr::Kind::kColumn) out.insert(e.column);
+    for (const auto& a : e.args) Collect(*a, out);
+}
+
+// `required` == nullptr means every column of the node's output.
+void Prune(PlanNode& node, const Names* required) {
+    using K = PlanNode::Kind;
+    Names need;
+    const Names* child_req = &need;
+    switch (node.kind) {
+        case K::kScan: {
+            if (required == nullptr) return;
+            core::Schema narrowed;
+            for (const auto& f : node.schema.fields) {
+                if (required->count(f.name) != 0) narrowed.fields.push_back(f);
+            }
+            if (narrowed.fields.empty() && !node.schema.fields.empty()) {
+                // Something must carry the row count.
+                auto idx = node.schema.IndexOf(node.time_column);
+                narrowed.fields.push_back(node.schema.fields[idx ? *idx : 0]);
+            }
+            node.schema = std::move(narrowed);
+            return;
+        }
+        case K::kValues:
+            return;
+        case K::kFilter:
+        case K::kSort:
+        case K::kTop:
+        case K::kLimit:
+            if (required == nullptr) {
+                child_req = nullptr;
+            } else {
+                need = *required;
+            }
+            if (node.predicate) Collect(*node.predicate, need);
+            for (const auto& k : node.sort_keys) Collect(*k.expr, need);
+            break;
+        case K::kProject: {
+            if (required != nullptr) {
+                core::Schema kept;
+                std::vector<BoundExprPtr> exprs;
+                for (size_t i = 0; i < node.exprs.size(); ++i) {
+                    if (required->count(node.schema.fields[i].name) == 0) continue;
+                    kept.fields.push_back(node.schema.fields[i]);
+                    exprs.push_back(std::move(node.exprs[i]));
+                }
+                if (!kept.fields.empty()) {
+                    node.schema = std::move(kept);
+                    node.exprs = std::move(exprs);
+                } else {
+                    // Keep one output so the row count survives; move the exprs back.
+                    for (size_t i = 0, j = 0; i < node.exprs.size(); ++i) {
+                        if (!node.exprs[i]) node.exprs[i] = std::move(exprs[j++]);
+                    }
+                    node.schema.fields.resize(1);
+                    node.exprs.resize(1);
+                }
+            }
+            for (const auto& e : node.exprs) Collect(*e, need);
+            break;
+        }
+        case K::kAggregate:
+            for (const auto& e : node.keys) Collect(*e, need);
+            for (const auto& a : node.aggregates) {
+                for (const auto& e : a.args) Collect(*e, need);
+            }
+            break;
+        case K::kCount:
+            break;
+    }
+    if (node.input) {
+        Prune(*node.input, child_req);
+        if (node.kind == K::kFilter || node.kind == K::kSort || node.kind == K::kTop ||
+            node.kind == K::kLimit) {
+            node.schema = node.input->schema;
+        }
+    }
+}
+
+}  // namespace
+
+void PruneColumns(PlanNode& root) { Prune(root, nullptr); }
+
+}  // namespace calypso::kql
