@@ -10,19 +10,20 @@ std::optional<size_t> Schema::IndexOf(std::string_view name) const {
 }
 
 void Column::Reserve(size_t n) {
-    valid_.reserve(n);
+    Data& d = Mutable();
+    d.valid.reserve(n);
     switch (PhysicalOf(type_)) {
         case Physical::kInt64:
-            i64_.reserve(n);
+            d.i64.reserve(n);
             break;
         case Physical::kDouble:
-            f64_.reserve(n);
+            d.f64.reserve(n);
             break;
         case Physical::kString:
-            str_.reserve(n);
+            d.str.reserve(n);
             break;
         case Physical::kDynamic:
-            dyn_.reserve(n);
+            d.dyn.reserve(n);
             break;
         case Physical::kNone:
             break;
@@ -30,23 +31,24 @@ void Column::Reserve(size_t n) {
 }
 
 void Column::AppendNull() {
+    Data& d = Mutable();
     switch (PhysicalOf(type_)) {
         case Physical::kInt64:
-            i64_.push_back(0);
+            d.i64.push_back(0);
             break;
         case Physical::kDouble:
-            f64_.push_back(0);
+            d.f64.push_back(0);
             break;
         case Physical::kString:
-            str_.emplace_back();
+            d.str.emplace_back();
             break;
         case Physical::kDynamic:
-            dyn_.emplace_back();
+            d.dyn.emplace_back();
             break;
         case Physical::kNone:
             break;
     }
-    valid_.push_back(0);
+    d.valid.push_back(0);
 }
 
 void Column::Append(const Value& v) {
@@ -68,7 +70,7 @@ void Column::Append(const Value& v) {
             AppendDynamic(v.as_dynamic());
             break;
         case Physical::kNone:
-            valid_.push_back(0);
+            AppendNull();
             break;
     }
 }
@@ -80,19 +82,19 @@ void Column::AppendFrom(const Column& o, size_t row) {
     }
     switch (PhysicalOf(type_)) {
         case Physical::kInt64:
-            AppendInt64(o.i64_[row]);
+            AppendInt64(o.d_->i64[row]);
             break;
         case Physical::kDouble:
-            AppendDouble(o.f64_[row]);
+            AppendDouble(o.d_->f64[row]);
             break;
         case Physical::kString:
-            AppendString(o.str_[row]);
+            AppendString(o.d_->str[row]);
             break;
         case Physical::kDynamic:
-            AppendDynamic(o.dyn_[row]);
+            AppendDynamic(o.d_->dyn[row]);
             break;
         case Physical::kNone:
-            valid_.push_back(0);
+            AppendNull();
             break;
     }
 }
@@ -105,24 +107,24 @@ Value Column::Get(size_t i) const {
     }
     switch (type_) {
         case Type::kBool:
-            return Value::Bool(i64_[i] != 0);
+            return Value::Bool(d_->i64[i] != 0);
         case Type::kInt:
-            return Value::Int(i64_[i]);
+            return Value::Int(d_->i64[i]);
         case Type::kLong:
-            return Value::Long(i64_[i]);
+            return Value::Long(d_->i64[i]);
         case Type::kDatetime:
-            return Value::Datetime(i64_[i]);
+            return Value::Datetime(d_->i64[i]);
         case Type::kTimespan:
-            return Value::Timespan(i64_[i]);
+            return Value::Timespan(d_->i64[i]);
         case Type::kReal:
         case Type::kDecimal:
-            return Value::Real(f64_[i]);
+            return Value::Real(d_->f64[i]);
         case Type::kString:
-            return Value::String(str_[i]);
+            return Value::String(d_->str[i]);
         case Type::kGuid:
-            return Value::Guid(str_[i]);
+            return Value::Guid(d_->str[i]);
         case Type::kDynamic:
-            return Value::FromDynamic(dyn_[i]);
+            return Value::FromDynamic(d_->dyn[i]);
         case Type::kNull:
             return Value();
     }

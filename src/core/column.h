@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,31 +17,39 @@ namespace calypso::core {
 // A column of one type: values in a flat vector of the type's physical class plus a
 // validity vector (1 = present). A null string is stored as "" and reported as null only
 // by types other than string/guid (KQL strings are never null).
+//
+// Copies share their data (copy-on-write): copying a column into a snapshot or a result
+// batch costs a pointer, and the first append to a shared column clones it. Concurrent
+// reads of shared data are safe; a Column object itself is not thread-safe.
 class Column {
   public:
-    explicit Column(Type type = Type::kNull) : type_(type) {}
+    explicit Column(Type type = Type::kNull) : type_(type), d_(std::make_shared<Data>()) {}
 
     Type type() const { return type_; }
-    size_t size() const { return valid_.size(); }
-    bool IsNull(size_t i) const { return valid_[i] == 0; }
+    size_t size() const { return d_->valid.size(); }
+    bool IsNull(size_t i) const { return d_->valid[i] == 0; }
 
     void Reserve(size_t n);
     void AppendNull();
     void AppendInt64(int64_t v) {
-        i64_.push_back(v);
-        valid_.push_back(1);
+        Data& d = Mutable();
+        d.i64.push_back(v);
+        d.valid.push_back(1);
     }
     void AppendDouble(double v) {
-        f64_.push_back(v);
-        valid_.push_back(1);
+        Data& d = Mutable();
+        d.f64.push_back(v);
+        d.valid.push_back(1);
     }
     void AppendString(std::string_view v) {
-        str_.emplace_back(v);
-        valid_.push_back(1);
+        Data& d = Mutable();
+        d.str.emplace_back(v);
+        d.valid.push_back(1);
     }
     void AppendDynamic(Dynamic v) {
-        dyn_.push_back(std::move(v));
-        valid_.push_back(1);
+        Data& d = Mutable();
+        d.dyn.push_back(std::move(v));
+        d.valid.push_back(1);
     }
     // Appends a value of this column's physical class (a null Value appends null).
     // REQUIRES: value's physical class matches, or the value is null.
@@ -49,27 +58,36 @@ class Column {
     void AppendFrom(const Column& other, size_t row);
 
     Value Get(size_t i) const;
-    int64_t int64_at(size_t i) const { return i64_[i]; }
-    double double_at(size_t i) const { return f64_[i]; }
-    const std::string& string_at(size_t i) const { return str_[i]; }
-    const Dynamic& dynamic_at(size_t i) const { return dyn_[i]; }
+    int64_t int64_at(size_t i) const { return d_->i64[i]; }
+    double double_at(size_t i) const { return d_->f64[i]; }
+    const std::string& string_at(size_t i) const { return d_->str[i]; }
+    const Dynamic& dynamic_at(size_t i) const { return d_->dyn[i]; }
 
-    std::span<const int64_t> int64s() const { return i64_; }
-    std::span<const double> doubles() const { return f64_; }
-    std::span<const std::string> strings() const { return str_; }
-    std::span<const Dynamic> dynamics() const { return dyn_; }
-    std::span<const uint8_t> validity() const { return valid_; }
+    std::span<const int64_t> int64s() const { return d_->i64; }
+    std::span<const double> doubles() const { return d_->f64; }
+    std::span<const std::string> strings() const { return d_->str; }
+    std::span<const Dynamic> dynamics() const { return d_->dyn; }
+    std::span<const uint8_t> validity() const { return d_->valid; }
 
     // A column of `n` nulls.
     static Column Nulls(Type type, size_t n);
 
   private:
+    struct Data {
+        std::vector<uint8_t> valid;
+        std::vector<int64_t> i64;
+        std::vector<double> f64;
+        std::vector<std::string> str;
+        std::vector<Dynamic> dyn;
+    };
+    // The data, cloned first when another Column shares it.
+    Data& Mutable() {
+        if (d_.use_count() != 1) d_ = std::make_shared<Data>(*d_);
+        return *d_;
+    }
+
     Type type_;
-    std::vector<uint8_t> valid_;
-    std::vector<int64_t> i64_;
-    std::vector<double> f64_;
-    std::vector<std::string> str_;
-    std::vector<Dynamic> dyn_;
+    std::shared_ptr<Data> d_;
 };
 
 // Rows of columns that share a schema. The unit that moves between modules.

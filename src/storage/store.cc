@@ -72,6 +72,7 @@ core::Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     impl->env = options.env;
     impl->wal_dir = options.dir + "/wal";
     impl->segment_dir = options.dir + "/segments";
+    impl->cache = std::make_unique<ColumnCache>(options.cache_bytes);
     RETURN_IF_ERROR(impl->Recover());
     std::unique_ptr<Store> store(new Store(std::move(impl)));
     store->impl_->owner = store.get();

@@ -19,6 +19,7 @@ struct StoreOptions {
     std::chrono::milliseconds flush_age{30'000};  // ... and any buffered row after this long
     size_t buffer_byte_limit = size_t{1} << 30;   // past it Append answers Unavailable
     bool background_flush = true;                 // a thread that applies the two rules above
+    size_t cache_bytes = size_t{512} << 20;       // decoded segment columns kept in memory
 };
 
 struct StoreStats {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "storage/column_cache.h"
 #include "storage/manifest.h"
 #include "storage/store.h"
 #include "storage/wal.h"
@@ -54,6 +55,8 @@ struct Store::Impl {
     bool closed = false;
     StoreStats recovery;
 
+    std::unique_ptr<ColumnCache> cache;  // decoded segment columns
+
     std::thread flusher;
     std::condition_variable flusher_cv;
     bool stop_flusher = false;
@@ -67,6 +70,9 @@ struct Store::Impl {
     core::Batch Normalize(const TableState& table, core::Batch batch) const;
     // REQUIRES: mu held. Makes acknowledged batches visible.
     void ApplyToBuffers(std::vector<core::TableBatch>& batches);
+
+    // Reads `schema`'s columns of a segment, from the cache when it has them.
+    core::Result<core::Batch> ReadSegment(const SegmentMeta& seg, const core::Schema& schema) const;
 
     core::Status Recover();
     core::Status OpenNewWal();  // REQUIRES: wal_mu and mu held

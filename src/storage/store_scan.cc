@@ -22,6 +22,38 @@ bool Overlaps(const SegmentMeta& seg, const core::TimeRange& range) {
 
 }  // namespace
 
+core::Result<core::Batch> Store::Impl::ReadSegment(const SegmentMeta& seg,
+                                                   const core::Schema& schema) const {
+    core::Batch batch;
+    batch.schema = schema;
+    std::optional<SegmentReader> reader;  // opened only when a column is not cached
+    for (const auto& field : schema.fields) {
+        if (auto cached = cache->Get(seg.id, field.name)) {
+            batch.columns.push_back(std::move(*cached));
+            continue;
+        }
+        if (!reader) {
+            ASSIGN_OR_RETURN(auto opened, SegmentReader::Open(env, SegmentPath(seg.id)));
+            reader.emplace(std::move(opened));
+        }
+        auto col = reader->ReadColumn(field.name);
+        if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) return col.status();
+        if (col.ok() && col->type() == field.type) {
+            size_t raw = 0;
+            for (const auto& c : reader->info().columns) {
+                if (c.name == field.name) raw = c.raw_size;
+            }
+            // Decoded JSON trees take several times their encoded size.
+            cache->Put(seg.id, field.name, *col,
+                       field.type == core::Type::kDynamic ? raw * 6 : raw * 2);
+            batch.columns.push_back(std::move(col).value());
+        } else {
+            batch.columns.push_back(core::Column::Nulls(field.type, static_cast<size_t>(seg.rows)));
+        }
+    }
+    return batch;
+}
+
 std::vector<std::string> Store::ListTables() const {
     std::lock_guard lock(impl_->mu);
     std::vector<std::string> names;
@@ -78,19 +110,7 @@ Status Store::Scan(const core::ScanRequest& request,
 
     for (const auto& seg : snap.segments) {
         if (prune && !Overlaps(seg, request.time)) continue;
-        ASSIGN_OR_RETURN(auto reader, SegmentReader::Open(impl_->env, impl_->SegmentPath(seg.id)));
-        core::Batch batch;
-        batch.schema = out_schema;
-        for (const auto& field : out_schema.fields) {
-            auto col = reader.ReadColumn(field.name);
-            if (col.ok() && col->type() == field.type) {
-                batch.columns.push_back(std::move(col).value());
-            } else if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) {
-                return col.status();
-            } else {
-                batch.columns.push_back(core::Column::Nulls(field.type, reader.info().rows));
-            }
-        }
+        ASSIGN_OR_RETURN(auto batch, impl_->ReadSegment(seg, out_schema));
         RETURN_IF_ERROR(consume(batch));
     }
     for (const auto& chunk : snap.chunks) {

@@ -28,3 +28,26 @@ TEST(DynamicTest, ToTextOfStringIsUnquoted) {
 
 }  // namespace
 }  // namespace calypso::core
+
+#include "core/column.h"
+
+namespace calypso::core {
+namespace {
+
+TEST(ColumnTest, CopiesShareDataAndAppendsCopyOnWrite) {
+    Column a(Type::kString);
+    a.AppendString("x");
+    Column b = a;
+    EXPECT_EQ(b.strings().data(), a.strings().data());  // shared, not copied
+    b.AppendString("y");
+    EXPECT_EQ(a.size(), 1u);
+    EXPECT_EQ(b.size(), 2u);
+    EXPECT_EQ(a.string_at(0), "x");
+    EXPECT_EQ(b.string_at(1), "y");
+    a.AppendNull();
+    EXPECT_TRUE(a.IsNull(1));
+    EXPECT_EQ(b.string_at(1), "y");
+}
+
+}  // namespace
+}  // namespace calypso::core
