@@ -26,6 +26,9 @@ core::Status LoadConfig(const std::string& path, ServeOptions& o) {
         o.flush_rows = static_cast<size_t>(*v);
     if (auto v = config["storage"]["flush_seconds"].value<int64_t>())
         o.flush_seconds = static_cast<int>(*v);
+    if (auto v = config["storage"]["retention_days"].value<int64_t>()) {
+        o.retention_days = static_cast<int>(*v);
+    }
     return core::Status::Ok();
 }
 

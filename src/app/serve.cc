@@ -110,6 +110,7 @@ int RunServe(const ServeOptions& options) {
     so.dir = options.data_dir + "/store";
     so.flush_rows = options.flush_rows;
     so.flush_age = std::chrono::seconds(options.flush_seconds);
+    so.default_retention_days = options.retention_days;
     auto store = storage::Store::Open(so);
     if (!store.ok())
         return Fail("cannot open the store in " + so.dir + ": " + store.status().ToString());
@@ -125,6 +126,13 @@ int RunServe(const ServeOptions& options) {
     services.workspaces = &*workspaces;
     const storage::Store* store_ptr = store->get();
     services.health = [store_ptr] { return HealthJson(*store_ptr); };
+    storage::Store* mutable_store = store->get();
+    services.get_retention = [store_ptr](const std::string& t) {
+        return store_ptr->RetentionDays(t);
+    };
+    services.set_retention = [mutable_store](const std::string& t, int days) {
+        return mutable_store->SetRetention(t, days);
+    };
     server::Api api(std::move(services));
 
     net::ServerOptions no;

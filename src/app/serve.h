@@ -14,12 +14,14 @@ struct ServeOptions {
     std::optional<std::string> ikey;
     size_t flush_rows = 200'000;
     int flush_seconds = 30;
+    int retention_days = 90;
     size_t worker_threads = 4;
     size_t body_limit_bytes = size_t{64} << 20;
 };
 
 // Reads a TOML config file into `options` (keys not in the file keep their values):
-//   [server] listen, data, ikey, workers, body_limit_mb    [storage] flush_rows, flush_seconds
+//   [server] listen, data, ikey, workers, body_limit_mb    [storage] flush_rows, flush_seconds,
+//   retention_days
 core::Status LoadConfig(const std::string& path, ServeOptions& options);
 
 // `calypso serve`: opens the store, starts the HTTP server and runs until SIGINT/SIGTERM,

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "core/dynamic.h"
 #include "server/errors.h"
 
 namespace calypso::server {
@@ -58,6 +59,12 @@ net::HttpResponse Api::Handle(const net::HttpRequest& request) const {
             if (post) return Track(request);
             return ErrorResponse(core::Status::InvalidArgument("use POST for " + path));
         }
+        constexpr std::string_view kTables = "/api/tables/", kRetention = "/retention";
+        if (path.starts_with(kTables) && path.ends_with(kRetention) &&
+            path.size() > kTables.size() + kRetention.size()) {
+            return Retention(request, path.substr(kTables.size(), path.size() - kTables.size() -
+                                                                      kRetention.size()));
+        }
         for (const char* collection : {"workspaces", "apps"}) {
             std::string id = MatchQueryPath(path, collection);
             if (!id.empty() && (get || post)) return Query(request, id);
@@ -69,6 +76,31 @@ net::HttpResponse Api::Handle(const net::HttpRequest& request) const {
                      request.path.c_str(), e.what());
         return ErrorResponse(core::Status::Internal(e.what()));
     }
+}
+
+net::HttpResponse Api::Retention(const net::HttpRequest& request, const std::string& table) const {
+    if (request.method == "POST" || request.method == "PUT") {
+        auto body = core::Dynamic::Parse(request.body);
+        const core::Dynamic* days = body.ok() ? body->Find("days") : nullptr;
+        if (days == nullptr || days->kind() != core::Dynamic::Kind::kLong) {
+            return ErrorResponse(core::Status::InvalidArgument(
+                "request body must be like {\"days\": 30}: an integer number of days"));
+        }
+        if (days->as_long() < 1 || days->as_long() > 36500) {
+            return ErrorResponse(
+                core::Status::InvalidArgument("\"days\" must be between 1 and 36500"));
+        }
+        core::Status s = s_.set_retention(table, static_cast<int>(days->as_long()));
+        if (!s.ok()) return ErrorResponse(s);
+    } else if (request.method != "GET") {
+        return ErrorResponse(core::Status::InvalidArgument("use GET or POST for " + request.path));
+    }
+    const int days = s_.get_retention(table);
+    if (days == 0) return ErrorResponse(core::Status::NotFound("unknown table '" + table + "'"));
+    std::string body = "{\"table\":";
+    core::AppendJsonString(body, table);
+    body += ",\"retentionDays\":" + std::to_string(days) + "}";
+    return Json(200, std::move(body));
 }
 
 }  // namespace calypso::server

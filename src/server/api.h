@@ -18,6 +18,9 @@ struct ApiServices {
     const Workspaces* workspaces = nullptr;
     // JSON object describing the store, for /healthz.
     std::function<std::string()> health;
+    // Table retention in days: read (0 = unknown table) and set.
+    std::function<int(const std::string&)> get_retention;
+    std::function<core::Status(const std::string&, int)> set_retention;
     // Largest body accepted after decompression.
     size_t max_decompressed_bytes = size_t{256} << 20;
 };
@@ -31,6 +34,7 @@ class Api {
   private:
     net::HttpResponse Track(const net::HttpRequest& request) const;
     net::HttpResponse Query(const net::HttpRequest& request, const std::string& workspace_id) const;
+    net::HttpResponse Retention(const net::HttpRequest& request, const std::string& table) const;
 
     ApiServices s_;
 };

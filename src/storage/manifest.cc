@@ -1,6 +1,7 @@
 #include "storage/manifest.h"
 
 #include "core/dynamic.h"
+#include "core/time.h"
 
 namespace calypso::storage {
 
@@ -18,6 +19,7 @@ std::string Manifest::ToJson() const {
         tables_json.push_back(
             Dynamic::MakeObject({{"name", Dynamic::String(t.name)},
                                  {"time_column", Dynamic::String(t.time_column)},
+                                 {"retention_days", Dynamic::Long(t.retention_days)},
                                  {"schema", Dynamic::MakeArray(std::move(fields))}}));
     }
     Dynamic::Array segs;
@@ -26,7 +28,8 @@ std::string Manifest::ToJson() const {
                                             {"table", Dynamic::String(s.table)},
                                             {"rows", Dynamic::Long(static_cast<int64_t>(s.rows))},
                                             {"min_time", Dynamic::Long(s.min_time)},
-                                            {"max_time", Dynamic::Long(s.max_time)}}));
+                                            {"max_time", Dynamic::Long(s.max_time)},
+                                            {"day", Dynamic::Long(s.day)}}));
     }
     return Dynamic::MakeObject(
                {{"version", Dynamic::Long(1)},
@@ -75,6 +78,9 @@ core::Result<Manifest> Manifest::Parse(std::string_view json) {
             schema == nullptr || schema->kind() != Dynamic::Kind::kArray) {
             return bad("malformed table entry");
         }
+        int64_t retention = 0;
+        if (get_long(t, "retention_days", retention))
+            meta.retention_days = static_cast<int>(retention);
         for (const auto& f : schema->as_array()) {
             const Dynamic* name = f.At(0);
             const Dynamic* type = f.At(1);
@@ -96,6 +102,7 @@ core::Result<Manifest> Manifest::Parse(std::string_view json) {
             !get_long(s, "max_time", meta.max_time)) {
             return bad("malformed segment entry");
         }
+        if (!get_long(s, "day", meta.day)) meta.day = meta.min_time / (core::kTicksPerDay);
         meta.id = static_cast<uint64_t>(id);
         meta.rows = static_cast<uint64_t>(rows);
         m.segments.push_back(std::move(meta));

@@ -14,6 +14,7 @@ struct TableMeta {
     std::string name;
     core::Schema schema;
     std::string time_column;
+    int retention_days = 0;  // 0: the store's default
 };
 
 struct SegmentMeta {
@@ -22,6 +23,7 @@ struct SegmentMeta {
     uint64_t rows = 0;
     int64_t min_time = 0;
     int64_t max_time = 0;
+    int64_t day = 0;  // UTC day of the partition (days since the epoch)
 };
 
 // The store's durable state besides the WAL: the catalog, the live segments, and the

@@ -182,15 +182,12 @@ Status Store::Flush() {
     {
         std::lock_guard lock(d.mu);
         next = d.manifest;
-        next.next_file_number = d.manifest.next_file_number + work.size();
         next.tables.clear();
         for (const auto& [name, t] : d.tables) next.tables.push_back(t.meta);
     }
-    const uint64_t first_id = next.next_file_number - work.size();
     std::vector<SegmentMeta> written;
     Status status;
-    for (size_t i = 0; i < work.size() && status.ok(); ++i) {
-        const auto& [name, chunks] = work[i];
+    for (const auto& [name, chunks] : work) {
         core::Batch merged;
         int time_index;
         {
@@ -202,13 +199,8 @@ Status Store::Flush() {
         for (const auto& chunk : chunks) {
             for (size_t r = 0; r < chunk->num_rows(); ++r) merged.AppendRow(*chunk, r);
         }
-        const uint64_t id = first_id + i;
-        auto info = WriteSegment(d.env, d.SegmentPath(id), name, merged, time_index);
-        if (!info.ok()) {
-            status = info.status();
-            break;
-        }
-        written.push_back({id, name, info->rows, info->min_time, info->max_time});
+        status = d.WritePartitions(name, merged, time_index, next.next_file_number, written);
+        if (!status.ok()) break;
     }
     if (status.ok()) {
         next.wal_min = new_wal_min;
@@ -235,28 +227,74 @@ Status Store::Flush() {
         t.segments.push_back(seg);
         t.flushing.clear();
     }
-    for (uint64_t n = 0; n < new_wal_min; ++n) {
-        if (d.env->FileExists(d.WalPath(n))) (void)d.env->RemoveFile(d.WalPath(n));
+    d.RemoveWalFilesBefore(new_wal_min);
+    return Status::Ok();
+}
+
+Status Store::Impl::WritePartitions(const std::string& table, const core::Batch& rows,
+                                    int time_index, uint64_t& next_id,
+                                    std::vector<SegmentMeta>& written) {
+    // One segment per UTC day of the time column, so retention drops whole days.
+    std::map<int64_t, std::vector<size_t>> by_day;
+    for (size_t r = 0; r < rows.num_rows(); ++r) {
+        int64_t day = kNoPartition;
+        if (time_index >= 0) {
+            const auto& col = rows.columns[static_cast<size_t>(time_index)];
+            if (!col.IsNull(r)) day = DayOf(col.int64_at(r));
+        }
+        by_day[day].push_back(r);
+    }
+    for (const auto& [day, indexes] : by_day) {
+        const core::Batch* part = &rows;
+        core::Batch subset;
+        if (by_day.size() > 1) {
+            subset = core::Batch::Empty(rows.schema);
+            for (size_t r : indexes) subset.AppendRow(rows, r);
+            part = &subset;
+        }
+        const uint64_t id = next_id++;
+        ASSIGN_OR_RETURN(auto info, WriteSegment(env, SegmentPath(id), table, *part, time_index));
+        written.push_back({id, table, info.rows, info.min_time, info.max_time, day});
     }
     return Status::Ok();
 }
 
+void Store::Impl::RemoveWalFilesBefore(uint64_t number) {
+    auto names = env->ListDir(wal_dir);
+    if (!names.ok()) return;
+    for (const auto& name : *names) {
+        uint64_t n = 0;
+        if (std::sscanf(name.c_str(), "%" SCNu64 ".log", &n) == 1 && n < number) {
+            (void)env->RemoveFile(wal_dir + "/" + name);
+        }
+    }
+}
+
 void Store::Impl::FlusherLoop() {
+    auto next_retention = std::chrono::steady_clock::now();
     std::unique_lock lock(mu);
     while (!stop_flusher) {
         flusher_cv.wait_for(lock, std::chrono::milliseconds(500));
         if (stop_flusher) break;
+        const auto now = std::chrono::steady_clock::now();
         bool due = false;
         for (const auto& [name, t] : tables) due = due || t.buffer_rows >= options.flush_rows;
-        if (buffered_bytes > 0 &&
-            std::chrono::steady_clock::now() - oldest_buffered >= options.flush_age) {
-            due = true;
-        }
-        if (!due) continue;
+        if (buffered_bytes > 0 && now - oldest_buffered >= options.flush_age) due = true;
+        const bool retention_due = now >= next_retention;
+        if (!due && !retention_due) continue;
         lock.unlock();
-        Status s = owner->Flush();
-        if (!s.ok())
-            std::fprintf(stderr, "calypso: background flush failed: %s\n", s.ToString().c_str());
+        if (due) {
+            Status s = owner->Flush();
+            if (!s.ok())
+                std::fprintf(stderr, "calypso: background flush failed: %s\n",
+                             s.ToString().c_str());
+        }
+        if (retention_due) {
+            next_retention = now + std::chrono::minutes(1);
+            Status s = owner->EnforceRetention(core::NowTicks());
+            if (!s.ok())
+                std::fprintf(stderr, "calypso: retention failed: %s\n", s.ToString().c_str());
+        }
         lock.lock();
     }
 }

@@ -19,6 +19,7 @@ struct StoreOptions {
     std::chrono::milliseconds flush_age{30'000};  // ... and any buffered row after this long
     size_t buffer_byte_limit = size_t{1} << 30;   // past it Append answers Unavailable
     bool background_flush = true;                 // a thread that applies the two rules above
+    int default_retention_days = 90;              // per table unless set otherwise
     size_t cache_bytes = size_t{512} << 20;       // decoded segment columns kept in memory
 };
 
@@ -56,6 +57,14 @@ class Store final : public core::RowSink, public core::TableSource {
     core::Status Flush();
     // Stops the background thread and flushes. Later Appends answer Unavailable.
     core::Status Close();
+
+    // Sets how many days of `table` are kept (durably); NotFound for an unknown table.
+    core::Status SetRetention(const std::string& table, int days);
+    // The table's retention in days (the default when never set); 0 for an unknown table.
+    int RetentionDays(const std::string& table) const;
+    // Drops every whole day partition older than its table's retention, as of `now_ticks`.
+    // The background thread calls it once a minute.
+    core::Status EnforceRetention(int64_t now_ticks);
 
     StoreStats Stats() const;
 

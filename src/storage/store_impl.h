@@ -2,12 +2,15 @@
 
 // Internals of Store shared by store.cc (write path, scans) and store_recovery.cc.
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "core/time.h"
 #include "storage/column_cache.h"
 #include "storage/manifest.h"
 #include "storage/store.h"
@@ -16,6 +19,14 @@
 namespace calypso::storage {
 
 using BatchPtr = std::shared_ptr<const core::Batch>;
+
+// The partition of rows without a time value.
+inline constexpr int64_t kNoPartition = std::numeric_limits<int64_t>::min();
+// The UTC day (days since the epoch) of a time in ticks.
+inline int64_t DayOf(int64_t ticks) {
+    int64_t day = ticks / core::kTicksPerDay;
+    return ticks < 0 && ticks % core::kTicksPerDay != 0 ? day - 1 : day;
+}
 
 struct TableState {
     TableMeta meta;
@@ -73,6 +84,13 @@ struct Store::Impl {
 
     // Reads `schema`'s columns of a segment, from the cache when it has them.
     core::Result<core::Batch> ReadSegment(const SegmentMeta& seg, const core::Schema& schema) const;
+
+    // Writes `rows` of `table` as one segment per day, numbering them from `next_id`.
+    core::Status WritePartitions(const std::string& table, const core::Batch& rows, int time_index,
+                                 uint64_t& next_id, std::vector<SegmentMeta>& written);
+    void RemoveWalFilesBefore(uint64_t number);
+    // REQUIRES: mu held.
+    int RetentionOf(const TableMeta& meta) const;
 
     core::Status Recover();
     core::Status OpenNewWal();  // REQUIRES: wal_mu and mu held

@@ -71,6 +71,7 @@ Status Store::Impl::Recover() {
     for (const auto& meta : manifest.tables) {
         TableState& t = TableFor(meta.name, meta.schema);
         t.meta.time_column = meta.time_column;
+        t.meta.retention_days = meta.retention_days;
         t.time_index = -1;
         if (auto idx = t.meta.schema.IndexOf(meta.time_column))
             t.time_index = static_cast<int>(*idx);

@@ -6,6 +6,7 @@ import gzip
 import json
 import logging
 import sys
+import time
 import unittest
 
 from applicationinsights import TelemetryClient, channel
@@ -102,7 +103,8 @@ class AppInsightsPythonEndToEnd(unittest.TestCase):
 
     def test_4_bad_input_gets_clear_errors_and_loses_nothing(self):
         s = self.server
-        good = {"name": "Microsoft.ApplicationInsights.Message", "time": "2026-01-01T00:00:00.000Z",
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        good = {"name": "Microsoft.ApplicationInsights.Message", "time": now,
                 "iKey": IKEY, "data": {"baseType": "MessageData", "baseData": {
                     "ver": 2, "message": "good neighbour", "properties": {"parent_run_id": "run-bad"}}}}
         missing = json.loads(json.dumps(good))
@@ -139,6 +141,18 @@ class AppInsightsPythonEndToEnd(unittest.TestCase):
         self.assertEqual(status, 400, answer)
         self.assertIn("tracez", answer["error"]["message"])
 
+    def test_4b_retention_api(self):
+        s = self.server
+        status, text = s.request("GET", "/api/tables/traces/retention")
+        self.assertEqual((status, json.loads(text)["retentionDays"]), (200, 90))
+        status, text = s.request("POST", "/api/tables/traces/retention", '{"days": 30}')
+        self.assertEqual((status, json.loads(text)), (200, {"table": "traces", "retentionDays": 30}))
+        status, text = s.request("POST", "/api/tables/traces/retention", '{"days": "thirty"}')
+        self.assertEqual(status, 400, text)
+        self.assertIn("days", json.loads(text)["error"]["message"])
+        status, text = s.request("POST", "/api/tables/nosuchtable/retention", '{"days": 7}')
+        self.assertEqual(status, 404, text)
+
     def test_5_acknowledged_records_survive_kill_9(self):
         before = {run: self.count_run(run) for run in RUNS}
         self.server.kill()
@@ -155,6 +169,8 @@ class AppInsightsPythonEndToEnd(unittest.TestCase):
         health = json.loads(self.server.request("GET", "/healthz")[1])
         self.assertEqual(health["status"], "ok")
         self.assertGreater(health["store"]["segments"], 0)  # the graceful stop flushed
+        status, text = self.server.request("GET", "/api/tables/traces/retention")
+        self.assertEqual(json.loads(text)["retentionDays"], 30)  # kept across restarts
 
 
 if __name__ == "__main__":

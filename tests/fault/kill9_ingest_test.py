@@ -23,7 +23,8 @@ BATCH = 40
 
 
 def envelope(seq):
-    return {"name": "Microsoft.ApplicationInsights.Message", "time": "2026-01-01T00:00:00.000Z",
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    return {"name": "Microsoft.ApplicationInsights.Message", "time": now,
             "iKey": IKEY, "data": {"baseType": "MessageData", "baseData": {
                 "ver": 2, "message": f"record {seq}", "properties": {"seq": str(seq)}}}}
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/time.h"
 #include "test_util.h"
 
 namespace calypso::storage {
@@ -236,6 +237,49 @@ TEST(StoreTest, SchemaIsMappedByNameAndUnknownTableIsNotFound) {
     core::ScanRequest req{"missing", {}, {}};
     auto s = (*store)->Scan(req, [](const core::Batch&) { return core::Status::Ok(); });
     EXPECT_EQ(s.code(), core::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace calypso::storage
+
+namespace calypso::storage {
+namespace {
+
+// Rows of table "t" at the given days (since the epoch), one row per entry.
+core::Status AppendAtDays(Store& store, const std::vector<int64_t>& days) {
+    core::Batch b = testing::MakeBatch(0, days.size());
+    core::Column ts(core::Type::kDatetime);
+    for (int64_t day : days) ts.AppendInt64(day * core::kTicksPerDay + core::kTicksPerHour);
+    b.columns[0] = ts;
+    std::vector<core::TableBatch> v;
+    v.push_back({"t", std::move(b)});
+    return store.Append(std::move(v));
+}
+
+TEST(StoreRetentionTest, FlushWritesOneSegmentPerDayAndRetentionDropsWholeDays) {
+    testing::TempDir dir;
+    const int64_t today = 20'000;
+    {
+        auto store = Store::Open(Options(dir.path()));
+        ASSERT_TRUE(AppendAtDays(**store, {today - 100, today - 5, today - 5, today}).ok());
+        ASSERT_TRUE((*store)->Flush().ok());
+        EXPECT_EQ((*store)->Stats().segments, 3u);
+        EXPECT_EQ((*store)->RetentionDays("t"), 90);
+        ASSERT_TRUE((*store)->EnforceRetention(today * core::kTicksPerDay).ok());
+        EXPECT_EQ(Count(**store).rows, 3);  // the day 100 days ago is gone
+        EXPECT_EQ((*store)->SetRetention("t", 3).ok(), true);
+        EXPECT_EQ((*store)->SetRetention("missing", 3).code(), core::StatusCode::kNotFound);
+        EXPECT_EQ((*store)->SetRetention("t", 0).code(), core::StatusCode::kInvalidArgument);
+    }
+    auto store = Store::Open(Options(dir.path()));
+    EXPECT_EQ((*store)->RetentionDays("t"), 3);  // persisted in the MANIFEST
+    ASSERT_TRUE((*store)->EnforceRetention(today * core::kTicksPerDay).ok());
+    EXPECT_EQ(Count(**store).rows, 1);
+    EXPECT_EQ((*store)->Stats().segments, 1u);
+    size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/segments"))
+        files += e.is_regular_file();
+    EXPECT_EQ(files, 1u);
 }
 
 }  // namespace
