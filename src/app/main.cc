@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
     query_cmd->add_option("--timespan", query.timespan, "ISO 8601 time range, e.g. P1D or PT1H");
     query_cmd->add_option("kql", query.query, "The query")->required();
 
+    std::string check_dir = "./data";
+    auto* check_cmd = cli.add_subcommand("check", "Verify the data directory's files (read-only).");
+    check_cmd->add_option("--data", check_dir, "Data directory")->capture_default_str();
+
     cli.add_subcommand("version", "Print the version.");
 
     CLI11_PARSE(cli, argc, argv);
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
         return RunServe(effective);
     }
     if (*query_cmd) return RunQuery(query);
+    if (*check_cmd) return RunCheck(check_dir);
     std::printf("calypso %s\n", CALYPSO_VERSION);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include "kql/engine.h"
 #include "net/http_server.h"
 #include "server/api.h"
+#include "storage/check.h"
 #include "storage/store.h"
 
 namespace calypso::app {
@@ -67,14 +68,23 @@ void PrintWelcome(const server::Workspace& ws, const HostPort& hp, uint16_t port
     std::fflush(stdout);
 }
 
-std::string HealthJson(const storage::Store& store) {
+server::Health StoreHealth(const storage::Store& store) {
     auto s = store.Stats();
-    return "{\"tables\":" + std::to_string(s.tables) +
-           ",\"segments\":" + std::to_string(s.segments) +
-           ",\"segment_rows\":" + std::to_string(s.segment_rows) +
-           ",\"buffered_rows\":" + std::to_string(s.buffered_rows) +
-           ",\"recovered_records\":" + std::to_string(s.recovered_records) +
-           ",\"torn_tail_bytes\":" + std::to_string(s.torn_tail_bytes) + "}";
+    std::string quarantined = "[";
+    for (const auto& line : store.Quarantined()) {
+        if (quarantined.size() > 1) quarantined += ',';
+        core::AppendJsonString(quarantined, line);
+    }
+    quarantined += ']';
+    server::Health h;
+    h.degraded = s.quarantined_segments > 0;
+    h.json = "{\"quarantined\":" + quarantined + ",\"tables\":" + std::to_string(s.tables) +
+             ",\"segments\":" + std::to_string(s.segments) +
+             ",\"segment_rows\":" + std::to_string(s.segment_rows) +
+             ",\"buffered_rows\":" + std::to_string(s.buffered_rows) +
+             ",\"recovered_records\":" + std::to_string(s.recovered_records) +
+             ",\"torn_tail_bytes\":" + std::to_string(s.torn_tail_bytes) + "}";
+    return h;
 }
 
 int Fail(const std::string& message) {
@@ -83,6 +93,22 @@ int Fail(const std::string& message) {
 }
 
 }  // namespace
+
+int RunCheck(const std::string& data_dir) {
+    auto report = storage::CheckStore(core::Env::Default(), data_dir + "/store");
+    if (!report.ok()) {
+        std::fprintf(stderr, "calypso check: %s\n", report.status().ToString().c_str());
+        return 2;
+    }
+    std::printf("checked %llu segments (%llu rows) and %llu WAL records in %s/store\n",
+                static_cast<unsigned long long>(report->segments_checked),
+                static_cast<unsigned long long>(report->rows_checked),
+                static_cast<unsigned long long>(report->wal_records), data_dir.c_str());
+    for (const auto& q : report->quarantined) std::printf("quarantined earlier: %s\n", q.c_str());
+    for (const auto& p : report->problems) std::printf("DAMAGED: %s\n", p.c_str());
+    if (report->problems.empty()) std::printf("no damage found\n");
+    return report->problems.empty() ? 0 : 1;
+}
 
 int RunServe(const ServeOptions& options) {
     auto hp = ParseHostPort(options.listen);
@@ -125,7 +151,7 @@ int RunServe(const ServeOptions& options) {
     services.queries = &engine;
     services.workspaces = &*workspaces;
     const storage::Store* store_ptr = store->get();
-    services.health = [store_ptr] { return HealthJson(*store_ptr); };
+    services.health = [store_ptr] { return StoreHealth(*store_ptr); };
     storage::Store* mutable_store = store->get();
     services.get_retention = [store_ptr](const std::string& t) {
         return store_ptr->RetentionDays(t);

@@ -29,6 +29,11 @@ core::Status LoadConfig(const std::string& path, ServeOptions& options);
 // and return non-zero.
 int RunServe(const ServeOptions& options);
 
+// `calypso check`: verifies every segment and WAL file of DIR/store and prints what is
+// damaged. Returns 0 when everything is intact, 1 when something is damaged, 2 when the
+// directory cannot be read.
+int RunCheck(const std::string& data_dir);
+
 struct HostPort {
     std::string host;
     uint16_t port = 0;

@@ -33,6 +33,10 @@ class Env {
     virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                                   bool append = false) = 0;
     virtual Result<std::string> ReadFile(const std::string& path) = 0;
+    // Reads `n` bytes at `offset`; Corruption when the file is shorter.
+    virtual Result<std::string> ReadFileRange(const std::string& path, uint64_t offset,
+                                              size_t n) = 0;
+    virtual Result<uint64_t> FileSize(const std::string& path) = 0;
     virtual bool FileExists(const std::string& path) = 0;
     virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;
     virtual Status CreateDirs(const std::string& dir) = 0;

@@ -83,6 +83,42 @@ class PosixEnv final : public Env {
         return out;
     }
 
+    Result<std::string> ReadFileRange(const std::string& path, uint64_t offset, size_t n) override {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ENOENT) return Status::NotFound("no such file '" + path + "'");
+            return PosixError("open", path, errno);
+        }
+        std::string out(n, '\0');
+        size_t done = 0;
+        while (done < n) {
+            ssize_t r = ::pread(fd, out.data() + done, n - done, static_cast<off_t>(offset + done));
+            if (r < 0) {
+                if (errno == EINTR) continue;
+                int err = errno;
+                ::close(fd);
+                return PosixError("read", path, err);
+            }
+            if (r == 0) break;
+            done += static_cast<size_t>(r);
+        }
+        ::close(fd);
+        if (done != n) {
+            return Status::Corruption("file '" + path + "' ends before byte " +
+                                      std::to_string(offset + n));
+        }
+        return out;
+    }
+
+    Result<uint64_t> FileSize(const std::string& path) override {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) {
+            if (errno == ENOENT) return Status::NotFound("no such file '" + path + "'");
+            return PosixError("stat", path, errno);
+        }
+        return static_cast<uint64_t>(st.st_size);
+    }
+
     bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
 
     Result<std::vector<std::string>> ListDir(const std::string& dir) override {

@@ -52,8 +52,9 @@ net::HttpResponse Api::Handle(const net::HttpRequest& request) const {
         const bool get = request.method == "GET" || request.method == "HEAD";
         const bool post = request.method == "POST";
         if (path == "/healthz" && get) {
-            return Json(200,
-                        "{\"status\":\"ok\",\"store\":" + (s_.health ? s_.health() : "{}") + "}");
+            const Health h = s_.health ? s_.health() : Health{};
+            return Json(200, std::string("{\"status\":\"") + (h.degraded ? "degraded" : "ok") +
+                                 "\",\"store\":" + h.json + "}");
         }
         if (path == "/v2/track" || path == "/v2.1/track") {
             if (post) return Track(request);

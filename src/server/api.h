@@ -11,13 +11,19 @@
 
 namespace calypso::server {
 
+// What /healthz reports: the store's state as a JSON object, and whether it is degraded
+// (serving, but some data was found damaged and set aside).
+struct Health {
+    bool degraded = false;
+    std::string json = "{}";
+};
+
 // What the HTTP API needs, wired together in src/app. Nothing here is owned.
 struct ApiServices {
     core::RowSink* sink = nullptr;
     core::QueryService* queries = nullptr;
     const Workspaces* workspaces = nullptr;
-    // JSON object describing the store, for /healthz.
-    std::function<std::string()> health;
+    std::function<Health()> health;
     // Table retention in days: read (0 = unknown table) and set.
     std::function<int(const std::string&)> get_retention;
     std::function<core::Status(const std::string&, int)> set_retention;

@@ -107,52 +107,71 @@ Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path, const 
 
 Result<SegmentReader> SegmentReader::Open(core::Env* env, const std::string& path) {
     SegmentReader reader;
+    reader.env_ = env;
     reader.path_ = path;
-    ASSIGN_OR_RETURN(reader.data_, env->ReadFile(path));
-    const std::string& d = reader.data_;
+    auto bad = [&](const std::string& what) {
+        return Status::Corruption("segment '" + path + "': " + what);
+    };
+    ASSIGN_OR_RETURN(uint64_t size, env->FileSize(path));
     const size_t trailer = 4 + 4 + kSegmentMagic.size();
-    if (d.size() < kSegmentMagic.size() + trailer ||
-        d.compare(0, kSegmentMagic.size(), kSegmentMagic) != 0 ||
-        d.compare(d.size() - kSegmentMagic.size(), kSegmentMagic.size(), kSegmentMagic) != 0) {
-        return Status::Corruption("segment '" + path + "': bad magic or truncated file");
+    if (size < kSegmentMagic.size() + trailer) return bad("truncated file");
+    ASSIGN_OR_RETURN(std::string head, env->ReadFileRange(path, 0, kSegmentMagic.size()));
+    ASSIGN_OR_RETURN(std::string tail, env->ReadFileRange(path, size - trailer, trailer));
+    if (head != kSegmentMagic || tail.compare(8, kSegmentMagic.size(), kSegmentMagic) != 0) {
+        return bad("bad magic or truncated file");
     }
-    const char* t = d.data() + d.size() - trailer;
-    const uint32_t footer_len = DecodeFixed32(t);
-    const uint32_t footer_crc = DecodeFixed32(t + 4);
-    if (footer_len > d.size() - trailer - kSegmentMagic.size()) {
-        return Status::Corruption("segment '" + path + "': bad footer length");
-    }
-    std::string_view footer(d.data() + d.size() - trailer - footer_len, footer_len);
-    if (Checksum32(footer) != footer_crc) {
-        return Status::Corruption("segment '" + path + "': footer checksum mismatch");
-    }
+    const uint32_t footer_len = DecodeFixed32(tail.data());
+    const uint32_t footer_crc = DecodeFixed32(tail.data() + 4);
+    if (footer_len > size - trailer - kSegmentMagic.size()) return bad("bad footer length");
+    const uint64_t footer_offset = size - trailer - footer_len;
+    ASSIGN_OR_RETURN(std::string footer, env->ReadFileRange(path, footer_offset, footer_len));
+    if (Checksum32(footer) != footer_crc) return bad("footer checksum mismatch");
     RETURN_IF_ERROR(DecodeFooter(footer, path, reader.info_));
     for (const auto& c : reader.info_.columns) {
-        if (c.offset + c.size > d.size() - trailer - footer_len) {
-            return Status::Corruption("segment '" + path + "': column '" + c.name +
-                                      "' out of bounds");
+        if (c.offset < kSegmentMagic.size() || c.offset + c.size > footer_offset) {
+            return bad("column '" + c.name + "' out of bounds");
         }
     }
     return reader;
 }
 
+Result<core::Column> SegmentReader::Decode(const SegmentColumnInfo& c) const {
+    ASSIGN_OR_RETURN(std::string block, env_->ReadFileRange(path_, c.offset, c.size));
+    if (Checksum32(block) != c.crc) {
+        return Status::Corruption("segment '" + path_ + "': checksum mismatch in column '" +
+                                  c.name + "'");
+    }
+    std::string raw(c.raw_size, '\0');
+    size_t n = ZSTD_decompress(raw.data(), raw.size(), block.data(), block.size());
+    if (ZSTD_isError(n) || n != c.raw_size) {
+        return Status::Corruption("segment '" + path_ + "': cannot decompress column '" + c.name +
+                                  "'");
+    }
+    auto col = DecodeColumn(raw);
+    if (!col.ok())
+        return Status::Corruption("segment '" + path_ + "': column '" + c.name +
+                                  "': " + col.status().message());
+    return col;
+}
+
 Result<core::Column> SegmentReader::ReadColumn(std::string_view name) const {
     for (const auto& c : info_.columns) {
-        if (c.name != name) continue;
-        std::string_view block(data_.data() + c.offset, c.size);
-        if (Checksum32(block) != c.crc) {
-            return Status::Corruption("segment '" + path_ + "': checksum mismatch in column '" +
-                                      c.name + "'");
-        }
-        std::string raw(c.raw_size, '\0');
-        size_t n = ZSTD_decompress(raw.data(), raw.size(), block.data(), block.size());
-        if (ZSTD_isError(n) || n != c.raw_size) {
-            return Status::Corruption("segment '" + path_ + "': cannot decompress column '" +
-                                      c.name + "'");
-        }
-        return DecodeColumn(raw);
+        if (c.name == name) return Decode(c);
     }
     return Status::NotFound("column '" + std::string(name) + "' not in segment");
+}
+
+core::Status SegmentReader::VerifyAll() const {
+    for (const auto& c : info_.columns) {
+        auto col = Decode(c);
+        if (!col.ok()) return col.status();
+        if (col->size() != info_.rows) {
+            return Status::Corruption("segment '" + path_ + "': column '" + c.name + "' has " +
+                                      std::to_string(col->size()) + " rows, the footer says " +
+                                      std::to_string(info_.rows));
+        }
+    }
+    return Status::Ok();
 }
 
 }  // namespace calypso::storage

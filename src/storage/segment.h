@@ -50,17 +50,21 @@ core::Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path,
                                        const std::string& table, const core::Batch& batch,
                                        int time_column);
 
-// An opened segment: the whole file in memory, decoded on demand.
+// An opened segment: Open reads and checks only the footer; ReadColumn reads and checks
+// one column block. Errors of damaged files are Corruption and name the file and column.
 class SegmentReader {
   public:
     static core::Result<SegmentReader> Open(core::Env* env, const std::string& path);
     const SegmentInfo& info() const { return info_; }
     // Decodes the column `name`; NotFound when the segment lacks it.
     core::Result<core::Column> ReadColumn(std::string_view name) const;
+    // Reads and checks every column block (what `calypso check` does).
+    core::Status VerifyAll() const;
 
   private:
+    core::Result<core::Column> Decode(const SegmentColumnInfo& column) const;
+    core::Env* env_ = nullptr;
     std::string path_;
-    std::string data_;
     SegmentInfo info_;
 };
 

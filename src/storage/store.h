@@ -29,8 +29,9 @@ struct StoreStats {
     uint64_t segment_rows = 0;
     uint64_t buffered_rows = 0;
     uint64_t buffered_bytes = 0;
-    uint64_t recovered_records = 0;  // WAL records replayed at open
-    uint64_t torn_tail_bytes = 0;    // bytes cut off damaged WAL tails at open
+    uint64_t recovered_records = 0;     // WAL records replayed at open
+    uint64_t torn_tail_bytes = 0;       // bytes cut off damaged WAL tails at open
+    uint64_t quarantined_segments = 0;  // damaged segments moved aside
 };
 
 // The embedded store: WAL with group commit, per-table write buffers, immutable columnar
@@ -67,6 +68,9 @@ class Store final : public core::RowSink, public core::TableSource {
     core::Status EnforceRetention(int64_t now_ticks);
 
     StoreStats Stats() const;
+    // One line per segment found damaged (at open or while serving) and moved to
+    // DIR/quarantine; the store keeps serving everything else.
+    std::vector<std::string> Quarantined() const;
 
     std::vector<std::string> ListTables() const override;
     core::Result<core::Schema> GetSchema(const std::string& table) const override;

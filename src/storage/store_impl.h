@@ -65,6 +65,7 @@ struct Store::Impl {
     core::Status background_error;  // a failed WAL write or sync makes the store read-only
     bool closed = false;
     StoreStats recovery;
+    std::vector<std::string> quarantined;  // one line per quarantined segment
 
     std::unique_ptr<ColumnCache> cache;  // decoded segment columns
 
@@ -91,6 +92,12 @@ struct Store::Impl {
     void RemoveWalFilesBefore(uint64_t number);
     // REQUIRES: mu held.
     int RetentionOf(const TableMeta& meta) const;
+
+    // Moves a damaged segment's file to DIR/quarantine and records why. The caller takes
+    // the segment out of the MANIFEST and the table. REQUIRES: mu held.
+    void MoveToQuarantine(const SegmentMeta& seg, const std::string& reason);
+    // Quarantines a segment found damaged while serving (takes flush_mu and mu).
+    void QuarantineLive(const SegmentMeta& seg, const std::string& reason);
 
     core::Status Recover();
     core::Status OpenNewWal();  // REQUIRES: wal_mu and mu held

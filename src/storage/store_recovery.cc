@@ -5,6 +5,7 @@
 
 #include "storage/batch_codec.h"
 #include "storage/coding.h"
+#include "storage/segment.h"
 #include "storage/store_impl.h"
 
 namespace calypso::storage {
@@ -77,12 +78,24 @@ Status Store::Impl::Recover() {
             t.time_index = static_cast<int>(*idx);
     }
     std::set<uint64_t> live_segments;
+    std::vector<SegmentMeta> healthy;
     for (const auto& seg : manifest.segments) {
         auto it = tables.find(seg.table);
         if (it == tables.end())
             return Status::Corruption("MANIFEST: segment of unknown table " + seg.table);
-        it->second.segments.push_back(seg);
         live_segments.insert(seg.id);
+        // Only the footer is checked here (cheap); column blocks are checked when read.
+        auto reader = SegmentReader::Open(env, SegmentPath(seg.id));
+        if (!reader.ok()) {
+            MoveToQuarantine(seg, reader.status().message());
+            continue;
+        }
+        it->second.segments.push_back(seg);
+        healthy.push_back(seg);
+    }
+    if (healthy.size() != manifest.segments.size()) {
+        manifest.segments = healthy;
+        RETURN_IF_ERROR(SaveManifest(env, options.dir, manifest));
     }
 
     // Segments written by a flush that crashed before its MANIFEST update are garbage.
@@ -138,6 +151,20 @@ Status Store::Impl::Recover() {
     }
     manifest.next_file_number = max_number;
     return OpenNewWal();
+}
+
+void Store::Impl::MoveToQuarantine(const SegmentMeta& seg, const std::string& reason) {
+    const std::string from = SegmentPath(seg.id);
+    const std::string dir = options.dir + "/quarantine";
+    const std::string to = dir + from.substr(from.find_last_of('/'));
+    Status moved = env->CreateDirs(dir);
+    if (moved.ok() && env->FileExists(from)) moved = env->RenameFile(from, to);
+    std::string line = "segment " + from + " of table " + seg.table + " (" +
+                       std::to_string(seg.rows) + " rows) is corrupt: " + reason + "; " +
+                       (moved.ok() ? "moved to " + to : "could not move it: " + moved.message()) +
+                       "; its rows are no longer served";
+    std::fprintf(stderr, "calypso: %s\n", line.c_str());
+    quarantined.push_back(std::move(line));
 }
 
 Status Store::Impl::OpenNewWal() {

@@ -1,3 +1,5 @@
+#include <cstdio>
+
 #include "storage/segment.h"
 #include "storage/store_impl.h"
 
@@ -110,8 +112,13 @@ Status Store::Scan(const core::ScanRequest& request,
 
     for (const auto& seg : snap.segments) {
         if (prune && !Overlaps(seg, request.time)) continue;
-        ASSIGN_OR_RETURN(auto batch, impl_->ReadSegment(seg, out_schema));
-        RETURN_IF_ERROR(consume(batch));
+        auto batch = impl_->ReadSegment(seg, out_schema);
+        if (!batch.ok() && batch.status().code() == core::StatusCode::kCorruption) {
+            impl_->QuarantineLive(seg, batch.status().message());
+            continue;  // everything else is still served
+        }
+        if (!batch.ok()) return batch.status();
+        RETURN_IF_ERROR(consume(*batch));
     }
     for (const auto& chunk : snap.chunks) {
         core::Batch batch;
@@ -120,6 +127,32 @@ Status Store::Scan(const core::ScanRequest& request,
         RETURN_IF_ERROR(consume(batch));
     }
     return Status::Ok();
+}
+
+void Store::Impl::QuarantineLive(const SegmentMeta& seg, const std::string& reason) {
+    std::lock_guard flush_lock(flush_mu);
+    Manifest next;
+    {
+        std::lock_guard lock(mu);
+        auto& segs = tables.find(seg.table)->second.segments;
+        if (std::none_of(segs.begin(), segs.end(),
+                         [&](const SegmentMeta& s) { return s.id == seg.id; })) {
+            return;  // another scan got here first
+        }
+        std::erase_if(segs, [&](const SegmentMeta& s) { return s.id == seg.id; });
+        std::erase_if(manifest.segments, [&](const SegmentMeta& s) { return s.id == seg.id; });
+        next = manifest;
+        MoveToQuarantine(seg, reason);
+    }
+    Status saved = SaveManifest(env, options.dir, next);
+    if (!saved.ok())
+        std::fprintf(stderr, "calypso: saving the MANIFEST after quarantine: %s\n",
+                     saved.ToString().c_str());
+}
+
+std::vector<std::string> Store::Quarantined() const {
+    std::lock_guard lock(impl_->mu);
+    return impl_->quarantined;
 }
 
 StoreStats Store::Stats() const {
@@ -133,6 +166,7 @@ StoreStats Store::Stats() const {
         for (const auto& c : t.flushing) s.buffered_rows += c->num_rows();
     }
     s.buffered_bytes = impl_->buffered_bytes;
+    s.quarantined_segments = impl_->quarantined.size();
     return s;
 }
 

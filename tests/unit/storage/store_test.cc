@@ -184,6 +184,10 @@ class FaultyEnv final : public core::Env {
         return std::unique_ptr<core::WritableFile>(new File(std::move(f), this));
     }
     core::Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
+    core::Result<std::string> ReadFileRange(const std::string& p, uint64_t o, size_t n) override {
+        return base_->ReadFileRange(p, o, n);
+    }
+    core::Result<uint64_t> FileSize(const std::string& p) override { return base_->FileSize(p); }
     bool FileExists(const std::string& p) override { return base_->FileExists(p); }
     core::Result<std::vector<std::string>> ListDir(const std::string& d) override {
         return base_->ListDir(d);
@@ -280,6 +284,78 @@ TEST(StoreRetentionTest, FlushWritesOneSegmentPerDayAndRetentionDropsWholeDays) 
     for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/segments"))
         files += e.is_regular_file();
     EXPECT_EQ(files, 1u);
+}
+
+}  // namespace
+}  // namespace calypso::storage
+
+namespace calypso::storage {
+namespace {
+
+// Flips one byte of a file, `from_end` bytes before its end.
+void FlipByte(const std::string& path, size_t from_end) {
+    std::string data = *core::Env::Default()->ReadFile(path);
+    data[data.size() - from_end] ^= 0x5a;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
+}
+
+// Two tables' worth of segments: "t" on two days, so one can be damaged.
+std::vector<std::string> FlushTwoDays(Store& store, const std::string& dir) {
+    EXPECT_TRUE(AppendAtDays(store, {20'000, 20'000, 20'001}).ok());
+    EXPECT_TRUE(store.Flush().ok());
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/segments"))
+        files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+TEST(StoreQuarantineTest, SegmentWithBadFooterIsQuarantinedAtOpenAndTheRestServed) {
+    testing::TempDir dir;
+    std::vector<std::string> files;
+    {
+        auto store = Store::Open(Options(dir.path()));
+        files = FlushTwoDays(**store, dir.path());
+    }
+    ASSERT_EQ(files.size(), 2u);
+    FlipByte(files[0], 20);  // inside the footer of the first day's segment
+    auto store = Store::Open(Options(dir.path()));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ(Count(**store).rows, 1);
+    ASSERT_EQ((*store)->Quarantined().size(), 1u);
+    EXPECT_NE((*store)->Quarantined()[0].find("footer checksum mismatch"), std::string::npos);
+    EXPECT_TRUE(std::filesystem::exists(dir.path() + "/quarantine/" +
+                                        std::filesystem::path(files[0]).filename().string()));
+    EXPECT_FALSE(std::filesystem::exists(files[0]));
+}
+
+TEST(StoreQuarantineTest, DamagedColumnFoundByAScanIsQuarantinedAndTheScanGoesOn) {
+    testing::TempDir dir;
+    {
+        auto store = Store::Open(Options(dir.path()));
+        auto files = FlushTwoDays(**store, dir.path());
+        // Bytes 8..: the first column block of the first segment.
+        std::string data = *core::Env::Default()->ReadFile(files[0]);
+        data[10] ^= 0x5a;
+        std::ofstream(files[0], std::ios::binary | std::ios::trunc) << data;
+    }
+    {
+        auto store = Store::Open(Options(dir.path()));
+        ASSERT_TRUE(store.ok());
+        EXPECT_TRUE((*store)->Quarantined().empty());  // the footer is fine
+        core::ScanRequest req{"t", {"timestamp", "n"}, {}};
+        int64_t rows = 0;
+        auto s = (*store)->Scan(req, [&](const core::Batch& b) {
+            rows += static_cast<int64_t>(b.num_rows());
+            return core::Status::Ok();
+        });
+        EXPECT_TRUE(s.ok()) << s.ToString();
+        EXPECT_EQ(rows, 1);
+        EXPECT_EQ((*store)->Stats().quarantined_segments, 1u);
+    }
+    auto store = Store::Open(Options(dir.path()));
+    EXPECT_EQ((*store)->Stats().segments, 1u);  // the MANIFEST no longer lists it
+    EXPECT_EQ(Count(**store).rows, 1);
 }
 
 }  // namespace
