@@ -5,6 +5,7 @@
 
 #include "storage/segment.h"
 #include "storage/store_impl.h"
+#include "storage/usage.h"
 
 namespace calypso::storage {
 
@@ -74,6 +75,12 @@ core::Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     impl->segment_dir = options.dir + "/segments";
     impl->cache = std::make_unique<ColumnCache>(options.cache_bytes);
     RETURN_IF_ERROR(impl->Recover());
+    {
+        std::lock_guard lock(impl->mu);
+        TableState& usage = impl->TableFor(std::string(kUsageTable), UsageSchema());
+        usage.meta.time_column = "TimeGenerated";
+        usage.time_index = static_cast<int>(*usage.meta.schema.IndexOf("TimeGenerated"));
+    }
     std::unique_ptr<Store> store(new Store(std::move(impl)));
     store->impl_->owner = store.get();
     if (options.background_flush) {
@@ -116,7 +123,7 @@ Status Store::Append(std::vector<core::TableBatch> batches) {
             tb.batch = d.Normalize(t, std::move(tb.batch));
         }
     }
-    w.record = EncodeAppendRecord(batches);
+    w.record = EncodeAppendRecord(batches, &w.sizes);
     w.batches = std::move(batches);
 
     std::unique_lock lock(d.mu);
@@ -137,7 +144,11 @@ Status Store::Append(std::vector<core::TableBatch> batches) {
         if (status.ok()) status = d.wal->Sync();
         lock.lock();
         if (status.ok()) {
-            for (Impl::Writer* g : group) d.ApplyToBuffers(g->batches);
+            const int64_t now = core::NowTicks();
+            for (Impl::Writer* g : group) {
+                d.CountUsage(*g, now);
+                d.ApplyToBuffers(g->batches);
+            }
         } else if (d.background_error.ok()) {
             // After a failed write or fsync the WAL's state is unknown: refuse further writes
             // rather than acknowledge rows that might not survive.
@@ -291,6 +302,9 @@ void Store::Impl::FlusherLoop() {
         }
         if (retention_due) {
             next_retention = now + std::chrono::minutes(1);
+            Status u = EmitUsage();
+            if (!u.ok())
+                std::fprintf(stderr, "calypso: recording usage failed: %s\n", u.ToString().c_str());
             Status s = owner->EnforceRetention(core::NowTicks());
             if (!s.ok())
                 std::fprintf(stderr, "calypso: retention failed: %s\n", s.ToString().c_str());
@@ -303,12 +317,18 @@ Status Store::Close() {
     Impl& d = *impl_;
     {
         std::lock_guard lock(d.mu);
-        if (d.closed) return Status::Ok();
-        d.closed = true;
+        if (d.closed || d.stop_flusher) return Status::Ok();
         d.stop_flusher = true;
     }
     d.flusher_cv.notify_all();
     if (d.flusher.joinable()) d.flusher.join();
+    Status usage = d.EmitUsage();
+    if (!usage.ok())
+        std::fprintf(stderr, "calypso: recording usage failed: %s\n", usage.ToString().c_str());
+    {
+        std::lock_guard lock(d.mu);
+        d.closed = true;
+    }
     Status s = Flush();
     std::lock_guard wal_lock(d.wal_mu);
     if (d.wal) {

@@ -51,6 +51,7 @@ struct Store::Impl {
     struct Writer {
         std::string record;
         std::vector<core::TableBatch> batches;
+        std::vector<size_t> sizes;  // encoded bytes per batch, for the Usage table
         core::Status status;
         bool done = false;
         std::condition_variable cv;
@@ -66,6 +67,8 @@ struct Store::Impl {
     bool closed = false;
     StoreStats recovery;
     std::vector<std::string> quarantined;  // one line per quarantined segment
+    // Rows and bytes acknowledged per (table, hour) since the last Usage emission.
+    std::map<std::pair<std::string, int64_t>, std::pair<uint64_t, uint64_t>> usage;
 
     std::unique_ptr<ColumnCache> cache;  // decoded segment columns
 
@@ -99,13 +102,20 @@ struct Store::Impl {
     // Quarantines a segment found damaged while serving (takes flush_mu and mu).
     void QuarantineLive(const SegmentMeta& seg, const std::string& reason);
 
+    // Counts an acknowledged group for the Usage table. REQUIRES: mu held.
+    void CountUsage(const Writer& writer, int64_t now_ticks);
+    // Appends the counted usage as rows of the Usage table and resets the counters.
+    core::Status EmitUsage();
+
     core::Status Recover();
     core::Status OpenNewWal();  // REQUIRES: wal_mu and mu held
     void FlusherLoop();
 };
 
 // Record payload of an Append in the WAL: kind:u8(=1) count:varint (table:lp batch)*
-std::string EncodeAppendRecord(const std::vector<core::TableBatch>& batches);
+// `sizes`, when given, receives the encoded size of each batch.
+std::string EncodeAppendRecord(const std::vector<core::TableBatch>& batches,
+                               std::vector<size_t>* sizes = nullptr);
 core::Result<std::vector<core::TableBatch>> DecodeAppendRecord(std::string_view record);
 
 }  // namespace calypso::storage

@@ -30,7 +30,8 @@ std::optional<uint64_t> FileNumber(const std::string& name, std::string_view suf
 
 }  // namespace
 
-std::string EncodeAppendRecord(const std::vector<core::TableBatch>& batches) {
+std::string EncodeAppendRecord(const std::vector<core::TableBatch>& batches,
+                               std::vector<size_t>* sizes) {
     std::string out;
     out.push_back(1);
     PutVarint(out, batches.size());
@@ -39,6 +40,7 @@ std::string EncodeAppendRecord(const std::vector<core::TableBatch>& batches) {
         std::string encoded;
         EncodeBatch(tb.batch, encoded);
         PutLengthPrefixed(out, encoded);
+        if (sizes != nullptr) sizes->push_back(encoded.size());
     }
     return out;
 }

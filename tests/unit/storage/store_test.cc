@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "core/time.h"
+#include "storage/segment.h"
+#include "storage/usage.h"
 #include "test_util.h"
 
 namespace calypso::storage {
@@ -279,11 +281,7 @@ TEST(StoreRetentionTest, FlushWritesOneSegmentPerDayAndRetentionDropsWholeDays) 
     EXPECT_EQ((*store)->RetentionDays("t"), 3);  // persisted in the MANIFEST
     ASSERT_TRUE((*store)->EnforceRetention(today * core::kTicksPerDay).ok());
     EXPECT_EQ(Count(**store).rows, 1);
-    EXPECT_EQ((*store)->Stats().segments, 1u);
-    size_t files = 0;
-    for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/segments"))
-        files += e.is_regular_file();
-    EXPECT_EQ(files, 1u);
+    EXPECT_EQ(testing::SegmentFilesOf(dir.path(), "t"), 1u);
 }
 
 }  // namespace
@@ -354,8 +352,44 @@ TEST(StoreQuarantineTest, DamagedColumnFoundByAScanIsQuarantinedAndTheScanGoesOn
         EXPECT_EQ((*store)->Stats().quarantined_segments, 1u);
     }
     auto store = Store::Open(Options(dir.path()));
-    EXPECT_EQ((*store)->Stats().segments, 1u);  // the MANIFEST no longer lists it
+    EXPECT_EQ(testing::SegmentFilesOf(dir.path(), "t"), 1u);  // moved out of segments/
     EXPECT_EQ(Count(**store).rows, 1);
+}
+
+}  // namespace
+}  // namespace calypso::storage
+
+namespace calypso::storage {
+namespace {
+
+TEST(StoreUsageTest, RowsAndBytesPerTableAndHourLandInTheUsageTable) {
+    testing::TempDir dir;
+    {
+        auto store = Store::Open(Options(dir.path()));
+        ASSERT_TRUE(AppendRows(**store, 0, 100).ok());
+        ASSERT_TRUE(AppendRows(**store, 100, 50).ok());
+    }  // closing records usage
+    auto store = Store::Open(Options(dir.path()));
+    auto schema = (*store)->GetSchema("Usage");
+    ASSERT_TRUE(schema.ok());
+    core::ScanRequest req{"Usage", {"DataType", "Rows", "Quantity", "QuantityUnit"}, {}};
+    int64_t rows = 0;
+    double mb = 0;
+    ASSERT_TRUE((*store)
+                    ->Scan(req,
+                           [&](const core::Batch& b) {
+                               for (size_t i = 0; i < b.num_rows(); ++i) {
+                                   EXPECT_EQ(b.columns[0].string_at(i), "t");
+                                   EXPECT_EQ(b.columns[3].string_at(i), "MBytes");
+                                   rows += b.columns[1].int64_at(i);
+                                   mb += b.columns[2].double_at(i);
+                               }
+                               return core::Status::Ok();
+                           })
+                    .ok());
+    EXPECT_EQ(rows, 150);
+    EXPECT_GT(mb, 0.0);
+    EXPECT_LT(mb, 1.0);
 }
 
 }  // namespace

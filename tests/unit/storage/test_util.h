@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/column.h"
+#include "storage/segment.h"
 
 namespace calypso::storage::testing {
 
@@ -30,6 +31,16 @@ class TempDir {
 inline void CopyDir(const std::string& from, const std::string& to) {
     std::filesystem::remove_all(to);
     std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+}
+
+// Number of segment files in DIR/segments that hold rows of `table`.
+inline size_t SegmentFilesOf(const std::string& dir, const std::string& table) {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/segments")) {
+        auto reader = SegmentReader::Open(core::Env::Default(), e.path());
+        n += reader.ok() && reader->info().table == table;
+    }
+    return n;
 }
 
 // A small traces-like batch: timestamp, message, n, props.
