@@ -13,6 +13,10 @@ namespace calypso::core {
 namespace {
 
 Status PosixError(const std::string& what, const std::string& path, int err) {
+    // A full disk is temporary: callers answer "try later" and recover when space returns.
+    if (err == ENOSPC || err == EDQUOT) {
+        return Status::Unavailable("disk full: " + what + " '" + path + "': " + std::strerror(err));
+    }
     return Status::IOError(what + " '" + path + "': " + std::strerror(err));
 }
 

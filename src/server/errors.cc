@@ -21,7 +21,7 @@ int HttpStatusFor(StatusCode code) {
         case StatusCode::kPermissionDenied:
             return 403;
         case StatusCode::kLimitExceeded:
-            return 413;
+            return 429;
         case StatusCode::kUnavailable:
             return 503;
         case StatusCode::kCorruption:
@@ -37,6 +37,7 @@ net::HttpResponse ErrorResponse(const core::Status& status) {
     std::string outer_code = http == 400   ? "BadArgumentError"
                              : http == 404 ? "PathNotFoundError"
                              : http == 503 ? "ServiceUnavailableError"
+                             : http == 429 ? "ThrottledError"
                                            : "InternalServerError";
     std::string body = "{\"error\":{\"code\":";
     core::AppendJsonString(body, outer_code);
@@ -55,7 +56,7 @@ net::HttpResponse ErrorResponse(const core::Status& status) {
     net::HttpResponse r;
     r.status = http;
     r.body = std::move(body);
-    if (http == 503) r.headers.emplace_back("Retry-After", "5");
+    if (http == 503 || http == 429) r.headers.emplace_back("Retry-After", "5");
     return r;
 }
 

@@ -8,7 +8,7 @@
 namespace calypso::server {
 
 // The HTTP status for a Status code: InvalidArgument/SyntaxError/SemanticError 400,
-// NotFound 404, Unauthenticated 401, PermissionDenied 403, LimitExceeded 413,
+// NotFound 404, Unauthenticated 401, PermissionDenied 403, LimitExceeded 429 (with Retry-After),
 // Unavailable 503, everything else 500.
 int HttpStatusFor(core::StatusCode code);
 

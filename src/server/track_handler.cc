@@ -53,7 +53,9 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
         core::Status s = s_.sink->Append(std::move(decoded->batches));
         if (!s.ok()) {
             // Nothing of this request was stored: every item is retriable (or failed).
-            const int code = s.code() == core::StatusCode::kUnavailable ? 503 : 500;
+            const int code = s.code() == core::StatusCode::kUnavailable     ? 503
+                             : s.code() == core::StatusCode::kLimitExceeded ? 429
+                                                                            : 500;
             std::vector<ingest::ItemError> all;
             size_t e = 0;
             for (size_t i = 0; i < received; ++i) {
@@ -64,7 +66,7 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
                 }
             }
             net::HttpResponse r = TrackResponse(code, received, 0, all);
-            if (code == 503) r.headers.emplace_back("Retry-After", "5");
+            if (code != 500) r.headers.emplace_back("Retry-After", "5");
             return r;
         }
     }

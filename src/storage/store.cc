@@ -116,7 +116,10 @@ Status Store::Append(std::vector<core::TableBatch> batches) {
         if (d.closed) return Status::Unavailable("the store is shutting down");
         if (!d.background_error.ok()) return d.background_error;
         if (d.buffered_bytes > d.options.buffer_byte_limit) {
-            return Status::Unavailable("write buffer full; retry shortly");
+            d.flusher_cv.notify_all();
+            return Status::LimitExceeded("write buffer full (" +
+                                         std::to_string(d.buffered_bytes >> 20) +
+                                         " MiB waiting to be flushed); retry shortly");
         }
         for (auto& tb : batches) {
             TableState& t = d.TableFor(tb.table, tb.batch.schema);
@@ -141,6 +144,10 @@ Status Store::Append(std::vector<core::TableBatch> batches) {
             status = d.wal->AddRecord(g->record);
             if (!status.ok()) break;
         }
+        // A write that failed (a full disk, say) is cut off again, so the store stays
+        // writable; nothing of this group is acknowledged.
+        bool rolled_back = false;
+        if (!status.ok()) rolled_back = d.wal->Rollback().ok();
         if (status.ok()) status = d.wal->Sync();
         lock.lock();
         if (status.ok()) {
@@ -149,9 +156,9 @@ Status Store::Append(std::vector<core::TableBatch> batches) {
                 d.CountUsage(*g, now);
                 d.ApplyToBuffers(g->batches);
             }
-        } else if (d.background_error.ok()) {
-            // After a failed write or fsync the WAL's state is unknown: refuse further writes
-            // rather than acknowledge rows that might not survive.
+        } else if (!rolled_back && d.background_error.ok()) {
+            // After a failed fsync (or a write that could not be undone) the WAL's state is
+            // unknown: refuse further writes rather than acknowledge rows that might not survive.
             d.background_error = Status::IOError(
                 "WAL write failed, store is read-only until restart: " + status.message());
             std::fprintf(stderr, "calypso: %s\n", d.background_error.message().c_str());
@@ -290,6 +297,7 @@ void Store::Impl::FlusherLoop() {
         const auto now = std::chrono::steady_clock::now();
         bool due = false;
         for (const auto& [name, t] : tables) due = due || t.buffer_rows >= options.flush_rows;
+        if (buffered_bytes > options.buffer_byte_limit / 2) due = true;
         if (buffered_bytes > 0 && now - oldest_buffered >= options.flush_age) due = true;
         const bool retention_due = now >= next_retention;
         if (!due && !retention_due) continue;

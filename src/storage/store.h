@@ -17,7 +17,7 @@ struct StoreOptions {
     core::Env* env = core::Env::Default();
     size_t flush_rows = 200'000;                  // a table's buffer at this size is flushed
     std::chrono::milliseconds flush_age{30'000};  // ... and any buffered row after this long
-    size_t buffer_byte_limit = size_t{1} << 30;   // past it Append answers Unavailable
+    size_t buffer_byte_limit = size_t{1} << 30;   // past it Append answers LimitExceeded
     bool background_flush = true;                 // a thread that applies the two rules above
     int default_retention_days = 90;              // per table unless set otherwise
     size_t cache_bytes = size_t{512} << 20;       // decoded segment columns kept in memory
@@ -53,6 +53,9 @@ class Store final : public core::RowSink, public core::TableSource {
     core::Status DefineTable(const std::string& name, core::Schema schema,
                              const std::string& time_column);
 
+    // Errors: LimitExceeded while the write buffer is over its budget (retry shortly);
+    // Unavailable when the disk is full (nothing acknowledged, the store stays writable and
+    // recovers when space returns); IOError after a failed fsync (read-only until restart).
     core::Status Append(std::vector<core::TableBatch> batches) override;
     // Writes every buffered row to segments and retires the WAL files they came from.
     core::Status Flush();

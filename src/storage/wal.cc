@@ -9,7 +9,7 @@ using core::Status;
 core::Result<std::unique_ptr<WalWriter>> WalWriter::Open(core::Env* env, const std::string& path,
                                                          uint64_t existing_size) {
     ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path, /*append=*/existing_size > 0));
-    return std::unique_ptr<WalWriter>(new WalWriter(std::move(file), existing_size));
+    return std::unique_ptr<WalWriter>(new WalWriter(env, path, std::move(file), existing_size));
 }
 
 Status WalWriter::AddRecord(std::string_view record) {
@@ -45,6 +45,13 @@ Status WalWriter::AddRecord(std::string_view record) {
     } while (!record.empty());
     RETURN_IF_ERROR(file_->Append(out));
     offset_ = offset;
+    return Status::Ok();
+}
+
+Status WalWriter::Rollback() {
+    (void)file_->Close();
+    RETURN_IF_ERROR(env_->Truncate(path_, offset_));
+    ASSIGN_OR_RETURN(file_, env_->NewWritableFile(path_, /*append=*/true));
     return Status::Ok();
 }
 

@@ -33,13 +33,21 @@ class WalWriter {
     static core::Result<std::unique_ptr<WalWriter>> Open(core::Env* env, const std::string& path,
                                                          uint64_t existing_size);
     core::Status AddRecord(std::string_view record);
+    // After a failed AddRecord: cuts the file back to the end of the last complete record
+    // and reopens it, so a partial record never sits before later ones.
+    core::Status Rollback();
+    // The end of the last record added successfully.
+    uint64_t committed_size() const { return offset_; }
     core::Status Sync();
     core::Status Close();
     uint64_t size() const { return offset_; }
 
   private:
-    WalWriter(std::unique_ptr<core::WritableFile> file, uint64_t offset)
-        : file_(std::move(file)), offset_(offset) {}
+    WalWriter(core::Env* env, std::string path, std::unique_ptr<core::WritableFile> file,
+              uint64_t offset)
+        : env_(env), path_(std::move(path)), file_(std::move(file)), offset_(offset) {}
+    core::Env* env_;
+    std::string path_;
     std::unique_ptr<core::WritableFile> file_;
     uint64_t offset_;
 };

@@ -164,11 +164,18 @@ TEST(StoreTest, ConcurrentWritersAreAllDurableExactlyOnce) {
 class FaultyEnv final : public core::Env {
   public:
     std::atomic<bool> fail_sync{false};
+    std::atomic<bool> disk_full{false};  // appends write half their data, then fail
 
     class File final : public core::WritableFile {
       public:
         File(std::unique_ptr<core::WritableFile> f, FaultyEnv* env) : f_(std::move(f)), env_(env) {}
-        core::Status Append(std::string_view d) override { return f_->Append(d); }
+        core::Status Append(std::string_view d) override {
+            if (env_->disk_full) {
+                (void)f_->Append(d.substr(0, d.size() / 2));
+                return core::Status::Unavailable("disk full: injected ENOSPC");
+            }
+            return f_->Append(d);
+        }
         core::Status Sync() override {
             if (env_->fail_sync) return core::Status::IOError("injected fsync failure");
             return f_->Sync();
@@ -390,6 +397,46 @@ TEST(StoreUsageTest, RowsAndBytesPerTableAndHourLandInTheUsageTable) {
     EXPECT_EQ(rows, 150);
     EXPECT_GT(mb, 0.0);
     EXPECT_LT(mb, 1.0);
+}
+
+}  // namespace
+}  // namespace calypso::storage
+
+namespace calypso::storage {
+namespace {
+
+TEST(StoreDiskFullTest, FullDiskIsRetriableAndLeavesNoGarbageBehind) {
+    testing::TempDir dir, crashed;
+    FaultyEnv env;
+    {
+        auto store = Store::Open(Options(dir.path(), &env));
+        ASSERT_TRUE(AppendRows(**store, 0, 10).ok());
+        env.disk_full = true;
+        EXPECT_EQ(AppendRows(**store, 10, 10).code(), core::StatusCode::kUnavailable);
+        EXPECT_EQ(Count(**store).rows, 10);  // nothing of the failed append is visible
+        env.disk_full = false;
+        ASSERT_TRUE(AppendRows(**store, 20, 5).ok());  // recovered when space returned
+        EXPECT_EQ(Count(**store).rows, 15);
+        testing::CopyDir(dir.path(), crashed.path());
+    }
+    auto store = Store::Open(Options(crashed.path()));
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ(Count(**store).rows, 15);
+    EXPECT_EQ(Count(**store).sum, 45 + 110);           // 0..9 and 20..24
+    EXPECT_EQ((*store)->Stats().torn_tail_bytes, 0u);  // the half record was cut at once
+}
+
+TEST(StoreDiskFullTest, FullWriteBufferAnswersLimitExceeded) {
+    testing::TempDir dir;
+    StoreOptions o = Options(dir.path());
+    o.buffer_byte_limit = 100;
+    auto store = Store::Open(o);
+    ASSERT_TRUE(AppendRows(**store, 0, 50).ok());
+    auto s = AppendRows(**store, 50, 1);
+    EXPECT_EQ(s.code(), core::StatusCode::kLimitExceeded);
+    EXPECT_NE(s.message().find("write buffer full"), std::string::npos);
+    ASSERT_TRUE((*store)->Flush().ok());
+    EXPECT_TRUE(AppendRows(**store, 50, 1).ok());
 }
 
 }  // namespace
