@@ -21,7 +21,8 @@ class WritableFile {
 };
 
 // All file-system access of the store goes through an Env, so tests can inject faults
-// (short writes, failed syncs, torn tails). Implementations are thread-safe.
+// (short writes, failed syncs, torn tails). Implementations are thread-safe. Errors are
+// IOError, except a full disk (ENOSPC, EDQUOT), which is Unavailable: it passes.
 class Env {
   public:
     virtual ~Env() = default;
