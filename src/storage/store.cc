@@ -242,7 +242,7 @@ Status Store::Flush() {
     d.manifest = next;
     for (const auto& seg : written) {
         TableState& t = d.tables.find(seg.table)->second;
-        t.segments.push_back(seg);
+        t.segments.push_back(d.MakeSegment(seg));
         t.flushing.clear();
     }
     d.RemoveWalFilesBefore(new_wal_min);
@@ -275,6 +275,19 @@ Status Store::Impl::WritePartitions(const std::string& table, const core::Batch&
         written.push_back({id, table, info.rows, info.min_time, info.max_time, day});
     }
     return Status::Ok();
+}
+
+void Store::Impl::RemoveSegments(const std::vector<SegmentMeta>& gone, bool retire) {
+    for (const auto& g : gone) {
+        auto& segs = tables.find(g.table)->second.segments;
+        for (auto it = segs.begin(); it != segs.end(); ++it) {
+            if ((*it)->meta.id != g.id) continue;
+            if (retire) (*it)->obsolete = true;
+            segs.erase(it);
+            break;
+        }
+        std::erase_if(manifest.segments, [&](const SegmentMeta& m) { return m.id == g.id; });
+    }
 }
 
 void Store::Impl::RemoveWalFilesBefore(uint64_t number) {
@@ -316,6 +329,9 @@ void Store::Impl::FlusherLoop() {
             Status s = owner->EnforceRetention(core::NowTicks());
             if (!s.ok())
                 std::fprintf(stderr, "calypso: retention failed: %s\n", s.ToString().c_str());
+            s = owner->Compact();
+            if (!s.ok())
+                std::fprintf(stderr, "calypso: compaction failed: %s\n", s.ToString().c_str());
         }
         lock.lock();
     }

@@ -20,6 +20,8 @@ struct StoreOptions {
     size_t buffer_byte_limit = size_t{1} << 30;   // past it Append answers LimitExceeded
     bool background_flush = true;                 // a thread that applies the two rules above
     int default_retention_days = 90;              // per table unless set otherwise
+    size_t compact_min_segments = 4;              // a day with this many small segments ...
+    uint64_t compact_target_rows = 1'000'000;     // ... (below this many rows) is merged
     size_t cache_bytes = size_t{512} << 20;       // decoded segment columns kept in memory
 };
 
@@ -69,6 +71,11 @@ class Store final : public core::RowSink, public core::TableSource {
     // Drops every whole day partition older than its table's retention, as of `now_ticks`.
     // The background thread calls it once a minute.
     core::Status EnforceRetention(int64_t now_ticks);
+
+    // Merges the small segments of each table and day into one (the background thread
+    // calls it once a minute). Readers are never blocked; replaced files go when the last
+    // scan that could read them ends.
+    core::Status Compact();
 
     StoreStats Stats() const;
     // One line per segment found damaged (at open or while serving) and moved to

@@ -3,6 +3,7 @@
 // Internals of Store shared by store.cc (write path, scans) and store_recovery.cc.
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <limits>
@@ -28,13 +29,31 @@ inline int64_t DayOf(int64_t ticks) {
     return ticks < 0 && ticks % core::kTicksPerDay != 0 ? day - 1 : day;
 }
 
+// A live segment file. Scans hold it by shared pointer, so a file retired by retention or
+// compaction is deleted only when the last scan that could read it lets go.
+struct SegmentFile {
+    SegmentMeta meta;
+    std::string path;
+    core::Env* env = nullptr;
+    mutable std::atomic<bool> obsolete{false};
+
+    SegmentFile(SegmentMeta m, std::string p, core::Env* e)
+        : meta(std::move(m)), path(std::move(p)), env(e) {}
+    SegmentFile(const SegmentFile&) = delete;
+    SegmentFile& operator=(const SegmentFile&) = delete;
+    ~SegmentFile() {
+        if (obsolete) (void)env->RemoveFile(path);
+    }
+};
+using SegmentPtr = std::shared_ptr<const SegmentFile>;
+
 struct TableState {
     TableMeta meta;
     int time_index = -1;
     std::vector<BatchPtr> buffer;    // acknowledged rows not yet being flushed
     std::vector<BatchPtr> flushing;  // rows being written to segments right now
     size_t buffer_rows = 0;
-    std::vector<SegmentMeta> segments;
+    std::vector<SegmentPtr> segments;
 };
 
 struct Store::Impl {
@@ -93,6 +112,12 @@ struct Store::Impl {
     core::Status WritePartitions(const std::string& table, const core::Batch& rows, int time_index,
                                  uint64_t& next_id, std::vector<SegmentMeta>& written);
     void RemoveWalFilesBefore(uint64_t number);
+    SegmentPtr MakeSegment(const SegmentMeta& meta) const {
+        return std::make_shared<const SegmentFile>(meta, SegmentPath(meta.id), env);
+    }
+    // REQUIRES: mu held. Takes the segments with these ids out of their table; when
+    // `retire`, their files go once no scan holds them.
+    void RemoveSegments(const std::vector<SegmentMeta>& gone, bool retire);
     // REQUIRES: mu held.
     int RetentionOf(const TableMeta& meta) const;
 

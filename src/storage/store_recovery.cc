@@ -92,7 +92,7 @@ Status Store::Impl::Recover() {
             MoveToQuarantine(seg, reader.status().message());
             continue;
         }
-        it->second.segments.push_back(seg);
+        it->second.segments.push_back(MakeSegment(seg));
         healthy.push_back(seg);
     }
     if (healthy.size() != manifest.segments.size()) {

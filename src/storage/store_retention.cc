@@ -61,22 +61,7 @@ Status Store::EnforceRetention(int64_t now_ticks) {
     RETURN_IF_ERROR(SaveManifest(d.env, d.options.dir, next));
     {
         std::lock_guard lock(d.mu);
-        d.manifest.segments = next.segments;
-        for (auto& [name, t] : d.tables) {
-            std::erase_if(t.segments, [&](const SegmentMeta& s) {
-                return std::any_of(dropped.begin(), dropped.end(),
-                                   [&](const SegmentMeta& x) { return x.id == s.id; });
-            });
-        }
-    }
-    // Scans that took their snapshot earlier may still be reading these files: unlinking
-    // keeps an open file readable, and a reader that has not opened it yet gets NotFound
-    // for data that has just expired anyway.
-    for (const auto& seg : dropped) {
-        if (!d.env->RemoveFile(d.SegmentPath(seg.id)).ok()) {
-            std::fprintf(stderr, "calypso: could not remove expired segment %s\n",
-                         d.SegmentPath(seg.id).c_str());
-        }
+        d.RemoveSegments(dropped, /*retire=*/true);
     }
     std::fprintf(stderr, "calypso: retention dropped %zu segment(s)\n", dropped.size());
     return Status::Ok();

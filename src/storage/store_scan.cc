@@ -12,7 +12,7 @@ namespace {
 struct Snapshot {
     TableMeta meta;
     int time_index = -1;
-    std::vector<SegmentMeta> segments;
+    std::vector<SegmentPtr> segments;
     std::vector<BatchPtr> chunks;
 };
 
@@ -110,7 +110,8 @@ Status Store::Scan(const core::ScanRequest& request,
     }
     const bool prune = snap.time_index >= 0 && !request.time.unbounded();
 
-    for (const auto& seg : snap.segments) {
+    for (const auto& file : snap.segments) {
+        const SegmentMeta& seg = file->meta;
         if (prune && !Overlaps(seg, request.time)) continue;
         auto batch = impl_->ReadSegment(seg, out_schema);
         if (!batch.ok() && batch.status().code() == core::StatusCode::kCorruption) {
@@ -134,20 +135,20 @@ void Store::Impl::QuarantineLive(const SegmentMeta& seg, const std::string& reas
     Manifest next;
     {
         std::lock_guard lock(mu);
-        auto& segs = tables.find(seg.table)->second.segments;
+        const auto& segs = tables.find(seg.table)->second.segments;
         if (std::none_of(segs.begin(), segs.end(),
-                         [&](const SegmentMeta& s) { return s.id == seg.id; })) {
+                         [&](const SegmentPtr& s) { return s->meta.id == seg.id; })) {
             return;  // another scan got here first
         }
-        std::erase_if(segs, [&](const SegmentMeta& s) { return s.id == seg.id; });
-        std::erase_if(manifest.segments, [&](const SegmentMeta& s) { return s.id == seg.id; });
+        RemoveSegments({seg}, /*retire=*/false);
         next = manifest;
         MoveToQuarantine(seg, reason);
     }
     Status saved = SaveManifest(env, options.dir, next);
-    if (!saved.ok())
+    if (!saved.ok()) {
         std::fprintf(stderr, "calypso: saving the MANIFEST after quarantine: %s\n",
                      saved.ToString().c_str());
+    }
 }
 
 std::vector<std::string> Store::Quarantined() const {
@@ -161,7 +162,7 @@ StoreStats Store::Stats() const {
     s.tables = impl_->tables.size();
     for (const auto& [name, t] : impl_->tables) {
         s.segments += t.segments.size();
-        for (const auto& seg : t.segments) s.segment_rows += seg.rows;
+        for (const auto& seg : t.segments) s.segment_rows += seg->meta.rows;
         s.buffered_rows += t.buffer_rows;
         for (const auto& c : t.flushing) s.buffered_rows += c->num_rows();
     }

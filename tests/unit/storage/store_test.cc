@@ -441,3 +441,43 @@ TEST(StoreDiskFullTest, FullWriteBufferAnswersLimitExceeded) {
 
 }  // namespace
 }  // namespace calypso::storage
+
+namespace calypso::storage {
+namespace {
+
+TEST(StoreCompactionTest, SmallSegmentsOfADayAreMergedWhileAScanReadsThem) {
+    testing::TempDir dir;
+    auto store = Store::Open(Options(dir.path()));
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_TRUE(AppendAtDays(**store, {20'000, 20'000}).ok());
+        ASSERT_TRUE((*store)->Flush().ok());
+    }
+    ASSERT_TRUE(AppendAtDays(**store, {20'001}).ok());
+    ASSERT_TRUE((*store)->Flush().ok());
+    EXPECT_EQ(testing::SegmentFilesOf(dir.path(), "t"), 6u);
+
+    // Compact from inside a scan: the scan's snapshot must stay readable to its end.
+    int64_t rows = 0;
+    bool compacted = false;
+    core::ScanRequest req{"t", {"n"}, {}};
+    auto s = (*store)->Scan(req, [&](const core::Batch& b) {
+        if (!compacted) {
+            compacted = true;
+            EXPECT_TRUE((*store)->Compact().ok());
+        }
+        rows += static_cast<int64_t>(b.num_rows());
+        return core::Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(rows, 11);
+    EXPECT_EQ(testing::SegmentFilesOf(dir.path(), "t"), 2u);  // retired files gone after the scan
+    EXPECT_EQ(Count(**store).rows, 11);
+
+    store->reset();
+    auto reopened = Store::Open(Options(dir.path()));
+    EXPECT_EQ(Count(**reopened).rows, 11);
+    EXPECT_EQ(testing::SegmentFilesOf(dir.path(), "t"), 2u);
+}
+
+}  // namespace
+}  // namespace calypso::storage
