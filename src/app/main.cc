@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
     auto* check_cmd = cli.add_subcommand("check", "Verify the data directory's files (read-only).");
     check_cmd->add_option("--data", check_dir, "Data directory")->capture_default_str();
 
+    std::string stats_dir = "./data";
+    auto* stats_cmd = cli.add_subcommand("stats", "Print the storage report of a data directory.");
+    stats_cmd->add_option("--data", stats_dir, "Data directory")->capture_default_str();
+
     cli.add_subcommand("version", "Print the version.");
 
     CLI11_PARSE(cli, argc, argv);
@@ -58,6 +62,7 @@ int main(int argc, char** argv) {
     }
     if (*query_cmd) return RunQuery(query);
     if (*check_cmd) return RunCheck(check_dir);
+    if (*stats_cmd) return RunStats(stats_dir);
     std::printf("calypso %s\n", CALYPSO_VERSION);
     return 0;
 }

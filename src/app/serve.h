@@ -34,6 +34,10 @@ int RunServe(const ServeOptions& options);
 // directory cannot be read.
 int RunCheck(const std::string& data_dir);
 
+// `calypso stats`: per table rows, segments, partitions, bytes on disk and compression
+// ratio, from the MANIFEST and segment footers. Returns 0, or 2 when unreadable.
+int RunStats(const std::string& data_dir);
+
 struct HostPort {
     std::string host;
     uint16_t port = 0;

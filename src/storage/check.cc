@@ -1,6 +1,9 @@
 #include "storage/check.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
 
 #include "storage/manifest.h"
 #include "storage/segment.h"
@@ -8,14 +11,21 @@
 
 namespace calypso::storage {
 
+namespace {
+
+std::string SegmentFilePath(const std::string& dir, uint64_t id) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/segments/%06llu.seg", static_cast<unsigned long long>(id));
+    return dir + name;
+}
+
+}  // namespace
+
 core::Result<CheckReport> CheckStore(core::Env* env, const std::string& dir) {
     CheckReport report;
     ASSIGN_OR_RETURN(Manifest manifest, LoadManifest(env, dir));
     for (const auto& seg : manifest.segments) {
-        char name[32];
-        std::snprintf(name, sizeof name, "/segments/%06llu.seg",
-                      static_cast<unsigned long long>(seg.id));
-        const std::string path = dir + name;
+        const std::string path = SegmentFilePath(dir, seg.id);
         auto reader = SegmentReader::Open(env, path);
         core::Status s = reader.ok() ? reader->VerifyAll() : reader.status();
         if (s.ok() && reader->info().rows != seg.rows) {
@@ -50,6 +60,34 @@ core::Result<CheckReport> CheckStore(core::Env* env, const std::string& dir) {
         for (const auto& file : *q) report.quarantined.push_back(dir + "/quarantine/" + file);
     }
     return report;
+}
+
+core::Result<std::vector<TableReport>> StorageReport(core::Env* env, const std::string& dir) {
+    ASSIGN_OR_RETURN(Manifest manifest, LoadManifest(env, dir));
+    std::map<std::string, TableReport> by_table;
+    std::map<std::string, std::set<int64_t>> days;
+    for (const auto& t : manifest.tables) {
+        by_table[t.name].table = t.name;
+        by_table[t.name].retention_days = t.retention_days;
+    }
+    for (const auto& seg : manifest.segments) {
+        TableReport& r = by_table[seg.table];
+        r.table = seg.table;
+        r.rows += seg.rows;
+        ++r.segments;
+        days[seg.table].insert(seg.day);
+        const std::string path = SegmentFilePath(dir, seg.id);
+        if (auto size = env->FileSize(path); size.ok()) r.bytes_on_disk += *size;
+        if (auto reader = SegmentReader::Open(env, path); reader.ok()) {
+            for (const auto& c : reader->info().columns) r.uncompressed_bytes += c.raw_size;
+        }
+    }
+    std::vector<TableReport> out;
+    for (auto& [name, r] : by_table) {
+        r.partitions = days[name].size();
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 }  // namespace calypso::storage

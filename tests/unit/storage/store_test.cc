@@ -481,3 +481,36 @@ TEST(StoreCompactionTest, SmallSegmentsOfADayAreMergedWhileAScanReadsThem) {
 
 }  // namespace
 }  // namespace calypso::storage
+
+#include "storage/check.h"
+
+namespace calypso::storage {
+namespace {
+
+TEST(StorageReportTest, CountsRowsSegmentsPartitionsAndBytesPerTable) {
+    testing::TempDir dir;
+    {
+        auto store = Store::Open(Options(dir.path()));
+        ASSERT_TRUE(AppendAtDays(**store, {20'000, 20'000, 20'001}).ok());
+        ASSERT_TRUE((*store)->Flush().ok());
+        ASSERT_TRUE((*store)->SetRetention("t", 7).ok());
+    }
+    auto report = StorageReport(core::Env::Default(), dir.path());
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    auto t = std::find_if(report->begin(), report->end(),
+                          [](const TableReport& r) { return r.table == "t"; });
+    ASSERT_NE(t, report->end());
+    EXPECT_EQ(t->rows, 3u);
+    EXPECT_EQ(t->segments, 2u);
+    EXPECT_EQ(t->partitions, 2u);
+    EXPECT_GT(t->bytes_on_disk, 0u);
+    EXPECT_GT(t->uncompressed_bytes, 0u);
+    EXPECT_EQ(t->retention_days, 7);
+    auto check = CheckStore(core::Env::Default(), dir.path());
+    ASSERT_TRUE(check.ok());
+    EXPECT_TRUE(check->problems.empty());
+    EXPECT_GE(check->segments_checked, 2u);
+}
+
+}  // namespace
+}  // namespace calypso::storage
