@@ -22,6 +22,12 @@ struct TimeRange {
     }
 };
 
+// A top-level key of a dynamic column, e.g. customDimensions.parent_run_id.
+struct ScanKey {
+    std::string column;
+    std::string key;
+};
+
 struct ScanRequest {
     std::string table;
     // Columns to return, in this order; empty means every column of the schema.
@@ -29,6 +35,9 @@ struct ScanRequest {
     // Rows outside this range of the table's time column may be skipped (a hint: the
     // consumer filters again).
     TimeRange time;
+    // Keys to return as extra dynamic columns after `columns`, named "column.key". A store
+    // that shredded the key answers without parsing any JSON.
+    std::vector<ScanKey> keys = {};
 };
 
 // Read access to tables. Implemented by the store (and later the ClickHouse backend);

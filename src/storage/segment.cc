@@ -4,6 +4,7 @@
 
 #include "storage/batch_codec.h"
 #include "storage/coding.h"
+#include "storage/shred.h"
 
 namespace calypso::storage {
 
@@ -81,19 +82,30 @@ Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path, const 
     std::string file(kSegmentMagic);
     std::string raw;
     std::string compressed;
-    for (size_t i = 0; i < batch.columns.size(); ++i) {
+    auto add_block = [&](const std::string& name, const core::Column& column) -> Status {
         raw.clear();
-        EncodeColumn(batch.columns[i], raw);
+        EncodeColumn(column, raw);
         compressed.resize(ZSTD_compressBound(raw.size()));
         size_t n =
             ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), kZstdLevel);
         if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
         compressed.resize(n);
-        SegmentColumnInfo c{
-            batch.schema.fields[i].name, batch.columns[i].type(), file.size(), n, raw.size(),
-            Checksum32(compressed)};
+        info.columns.push_back(
+            {name, column.type(), file.size(), n, raw.size(), Checksum32(compressed)});
         file += compressed;
-        info.columns.push_back(std::move(c));
+        return Status::Ok();
+    };
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+        const std::string& name = batch.schema.fields[i].name;
+        if (batch.columns[i].type() != core::Type::kDynamic) {
+            RETURN_IF_ERROR(add_block(name, batch.columns[i]));
+            continue;
+        }
+        ShreddedColumn shredded = Shred(batch.columns[i]);
+        RETURN_IF_ERROR(add_block(name, shredded.residual));
+        for (const auto& [key, column] : shredded.keys) {
+            RETURN_IF_ERROR(add_block(name + kShredSeparator + key, column));
+        }
     }
     std::string footer;
     EncodeFooter(info, footer);
@@ -155,10 +167,53 @@ Result<core::Column> SegmentReader::Decode(const SegmentColumnInfo& c) const {
 }
 
 Result<core::Column> SegmentReader::ReadColumn(std::string_view name) const {
+    const SegmentColumnInfo* base = nullptr;
+    std::vector<const SegmentColumnInfo*> keys;
     for (const auto& c : info_.columns) {
-        if (c.name == name) return Decode(c);
+        if (c.name == name) {
+            base = &c;
+        } else if (c.name.size() > name.size() && c.name.compare(0, name.size(), name) == 0 &&
+                   c.name[name.size()] == kShredSeparator) {
+            keys.push_back(&c);
+        }
     }
-    return Status::NotFound("column '" + std::string(name) + "' not in segment");
+    if (base == nullptr)
+        return Status::NotFound("column '" + std::string(name) + "' not in segment");
+    ASSIGN_OR_RETURN(core::Column residual, Decode(*base));
+    if (keys.empty()) return residual;
+    std::vector<core::Column> key_columns;
+    key_columns.reserve(keys.size());
+    for (const auto* k : keys) {
+        ASSIGN_OR_RETURN(core::Column c, Decode(*k));
+        if (c.size() != residual.size()) {
+            return Status::Corruption("segment '" + path_ + "': shredded column '" + k->name +
+                                      "' has the wrong length");
+        }
+        key_columns.push_back(std::move(c));
+    }
+    std::vector<std::pair<std::string, const core::Column*>> parts;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        parts.emplace_back(keys[i]->name.substr(name.size() + 1), &key_columns[i]);
+    }
+    return Unshred(residual, parts);
+}
+
+Result<core::Column> SegmentReader::ReadKey(std::string_view column, std::string_view key) const {
+    std::string shredded(column);
+    shredded += kShredSeparator;
+    shredded += key;
+    for (const auto& c : info_.columns) {
+        if (c.name != shredded) continue;
+        ASSIGN_OR_RETURN(core::Column strings, Decode(c));
+        return StringsToDynamic(strings);
+    }
+    // Not shredded here: the key lives in the residual objects (or nowhere).
+    for (const auto& c : info_.columns) {
+        if (c.name != column) continue;
+        ASSIGN_OR_RETURN(core::Column residual, Decode(c));
+        return ExtractKey(residual, key);
+    }
+    return Status::NotFound("column '" + std::string(column) + "' not in segment");
 }
 
 core::Status SegmentReader::VerifyAll() const {

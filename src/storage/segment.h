@@ -17,6 +17,8 @@ namespace calypso::storage {
 //   file   := magic:"CLPSEG\0\1" column_block* footer footer_len:fixed32 footer_crc:fixed32
 //             magic:"CLPSEG\0\1"
 //   column_block := zstd(EncodeColumn(column))          (see batch_codec.h)
+//   A dynamic column may be shredded (shred.h): its block holds the residual objects and
+//   blocks named "column\x1fkey" hold string sub-columns of frequent keys.
 //   footer := version:varint table:lp rows:varint min_time:fixed64 max_time:fixed64
 //             ncols:varint (name:lp type:u8 offset:varint size:varint raw_size:varint crc:fixed32)*
 //
@@ -58,6 +60,9 @@ class SegmentReader {
     const SegmentInfo& info() const { return info_; }
     // Decodes the column `name`; NotFound when the segment lacks it.
     core::Result<core::Column> ReadColumn(std::string_view name) const;
+    // The values of top-level `key` of dynamic `column`, as a dynamic column: from its
+    // shredded sub-column when the segment has one (no JSON is parsed), else extracted.
+    core::Result<core::Column> ReadKey(std::string_view column, std::string_view key) const;
     // Reads and checks every column block (what `calypso check` does).
     core::Status VerifyAll() const;
 

@@ -106,7 +106,9 @@ struct Store::Impl {
     void ApplyToBuffers(std::vector<core::TableBatch>& batches);
 
     // Reads `schema`'s columns of a segment, from the cache when it has them.
-    core::Result<core::Batch> ReadSegment(const SegmentMeta& seg, const core::Schema& schema) const;
+    // `schema` ends with one dynamic field per entry of `keys`.
+    core::Result<core::Batch> ReadSegment(const SegmentMeta& seg, const core::Schema& schema,
+                                          const std::vector<core::ScanKey>& keys = {}) const;
 
     // Writes `rows` of `table` as one segment per day, numbering them from `next_id`.
     core::Status WritePartitions(const std::string& table, const core::Batch& rows, int time_index,

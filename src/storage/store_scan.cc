@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "storage/segment.h"
+#include "storage/shred.h"
 #include "storage/store_impl.h"
 
 namespace calypso::storage {
@@ -16,6 +17,20 @@ struct Snapshot {
     std::vector<BatchPtr> chunks;
 };
 
+// Memory a decoded column takes, estimated from its encoded size (JSON trees take several
+// times their text; shredded sub-columns count with their column).
+size_t EstimateBytes(const SegmentReader& reader, const std::string& name, core::Type type) {
+    size_t raw = 0;
+    for (const auto& c : reader.info().columns) {
+        if (c.name == name ||
+            (c.name.size() > name.size() && c.name.compare(0, name.size(), name) == 0 &&
+             c.name[name.size()] == kShredSeparator)) {
+            raw += c.raw_size;
+        }
+    }
+    return type == core::Type::kDynamic ? raw * 6 : raw * 2;
+}
+
 bool Overlaps(const SegmentMeta& seg, const core::TimeRange& range) {
     if (seg.rows == 0) return false;
     if (seg.min_time > seg.max_time) return true;  // no time values: cannot prune
@@ -25,32 +40,50 @@ bool Overlaps(const SegmentMeta& seg, const core::TimeRange& range) {
 }  // namespace
 
 core::Result<core::Batch> Store::Impl::ReadSegment(const SegmentMeta& seg,
-                                                   const core::Schema& schema) const {
+                                                   const core::Schema& schema,
+                                                   const std::vector<core::ScanKey>& keys) const {
     core::Batch batch;
     batch.schema = schema;
     std::optional<SegmentReader> reader;  // opened only when a column is not cached
-    for (const auto& field : schema.fields) {
-        if (auto cached = cache->Get(seg.id, field.name)) {
-            batch.columns.push_back(std::move(*cached));
-            continue;
-        }
+    auto open = [&]() -> Status {
         if (!reader) {
             ASSIGN_OR_RETURN(auto opened, SegmentReader::Open(env, SegmentPath(seg.id)));
             reader.emplace(std::move(opened));
         }
+        return Status::Ok();
+    };
+    const size_t plain = schema.size() - keys.size();
+    for (size_t i = 0; i < plain; ++i) {
+        const auto& field = schema.fields[i];
+        if (auto cached = cache->Get(seg.id, field.name)) {
+            batch.columns.push_back(std::move(*cached));
+            continue;
+        }
+        RETURN_IF_ERROR(open());
         auto col = reader->ReadColumn(field.name);
         if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) return col.status();
         if (col.ok() && col->type() == field.type) {
-            size_t raw = 0;
-            for (const auto& c : reader->info().columns) {
-                if (c.name == field.name) raw = c.raw_size;
-            }
-            // Decoded JSON trees take several times their encoded size.
-            cache->Put(seg.id, field.name, *col,
-                       field.type == core::Type::kDynamic ? raw * 6 : raw * 2);
+            cache->Put(seg.id, field.name, *col, EstimateBytes(*reader, field.name, field.type));
             batch.columns.push_back(std::move(col).value());
         } else {
             batch.columns.push_back(core::Column::Nulls(field.type, static_cast<size_t>(seg.rows)));
+        }
+    }
+    for (const auto& k : keys) {
+        const std::string cache_name = k.column + kShredSeparator + k.key;
+        if (auto cached = cache->Get(seg.id, cache_name)) {
+            batch.columns.push_back(std::move(*cached));
+            continue;
+        }
+        RETURN_IF_ERROR(open());
+        auto col = reader->ReadKey(k.column, k.key);
+        if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) return col.status();
+        if (col.ok()) {
+            cache->Put(seg.id, cache_name, *col, static_cast<size_t>(seg.rows) * 48);
+            batch.columns.push_back(std::move(col).value());
+        } else {
+            batch.columns.push_back(
+                core::Column::Nulls(core::Type::kDynamic, static_cast<size_t>(seg.rows)));
         }
     }
     return batch;
@@ -108,12 +141,22 @@ Status Store::Scan(const core::ScanRequest& request,
             out_schema.fields.push_back(snap.meta.schema.fields[*idx]);
         }
     }
+    std::vector<size_t> key_indexes;
+    for (const auto& k : request.keys) {
+        auto idx = snap.meta.schema.IndexOf(k.column);
+        if (!idx || snap.meta.schema.fields[*idx].type != core::Type::kDynamic) {
+            return Status::NotFound("table '" + request.table + "' has no dynamic column '" +
+                                    k.column + "'");
+        }
+        key_indexes.push_back(*idx);
+        out_schema.fields.push_back({k.column + "." + k.key, core::Type::kDynamic});
+    }
     const bool prune = snap.time_index >= 0 && !request.time.unbounded();
 
     for (const auto& file : snap.segments) {
         const SegmentMeta& seg = file->meta;
         if (prune && !Overlaps(seg, request.time)) continue;
-        auto batch = impl_->ReadSegment(seg, out_schema);
+        auto batch = impl_->ReadSegment(seg, out_schema, request.keys);
         if (!batch.ok() && batch.status().code() == core::StatusCode::kCorruption) {
             impl_->QuarantineLive(seg, batch.status().message());
             continue;  // everything else is still served
@@ -125,6 +168,10 @@ Status Store::Scan(const core::ScanRequest& request,
         core::Batch batch;
         batch.schema = out_schema;
         for (size_t idx : indexes) batch.columns.push_back(chunk->columns[idx]);
+        for (size_t k = 0; k < request.keys.size(); ++k) {
+            batch.columns.push_back(
+                ExtractKey(chunk->columns[key_indexes[k]], request.keys[k].key));
+        }
         RETURN_IF_ERROR(consume(batch));
     }
     return Status::Ok();
