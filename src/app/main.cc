@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
         if (serve_cmd->count("--data") > 0) effective.data_dir = serve.data_dir;
         if (serve_cmd->count("--listen") > 0) effective.listen = serve.listen;
         if (!ikey.empty()) effective.ikey = ikey;
+        effective.program = argv[0];
         return RunServe(effective);
     }
     if (*query_cmd) return RunQuery(query);

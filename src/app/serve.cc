@@ -48,7 +48,8 @@ bool IsLoopback(std::string_view host) {
 
 namespace {
 
-void PrintWelcome(const server::Workspace& ws, const HostPort& hp, uint16_t port) {
+void PrintWelcome(const std::string& program, const server::Workspace& ws, const HostPort& hp,
+                  uint16_t port) {
     const std::string host = hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host;
     const std::string base = "http://" + host + ":" + std::to_string(port);
     std::printf(
@@ -57,14 +58,15 @@ void PrintWelcome(const server::Workspace& ws, const HostPort& hp, uint16_t port
         "  connection string: InstrumentationKey=%s;IngestionEndpoint=%s/\n"
         "\n"
         "Try:\n"
-        "  calypso query --url %s \"traces | take 10\"\n"
-        "  calypso query --url %s \"traces | where timestamp > ago(1h) | summarize count() by "
+        "  %s query --url %s \"traces | take 10\"\n"
+        "  %s query --url %s \"traces | where timestamp > ago(1h) | summarize count() by "
         "severityLevel\"\n"
-        "  calypso query --url %s \"traces | where customDimensions.parent_run_id == 'RUN_ID' | "
+        "  %s query --url %s \"traces | where customDimensions.parent_run_id == 'RUN_ID' | "
         "project timestamp, message\"\n"
         "  curl -s %s/v1/workspaces/%s/query -d '{\"query\":\"traces | count\"}'\n",
-        base.c_str(), ws.name.c_str(), ws.id.c_str(), ws.ikey.c_str(), base.c_str(), base.c_str(),
-        base.c_str(), base.c_str(), base.c_str(), ws.id.c_str());
+        base.c_str(), ws.name.c_str(), ws.id.c_str(), ws.ikey.c_str(), base.c_str(),
+        program.c_str(), base.c_str(), program.c_str(), base.c_str(), program.c_str(), base.c_str(),
+        base.c_str(), ws.id.c_str());
     std::fflush(stdout);
 }
 
@@ -204,7 +206,7 @@ int RunServe(const ServeOptions& options) {
         net::HttpServer::Start(no, [&api](const net::HttpRequest& r) { return api.Handle(r); });
     if (!http.ok()) return Fail(http.status().message());
 
-    PrintWelcome(workspaces->default_workspace(), *hp, (*http)->port());
+    PrintWelcome(options.program, workspaces->default_workspace(), *hp, (*http)->port());
 
     int sig = 0;
     sigwait(&signals, &sig);

@@ -17,6 +17,7 @@ struct ServeOptions {
     int retention_days = 90;
     size_t worker_threads = 4;
     size_t body_limit_bytes = size_t{64} << 20;
+    std::string program = "calypso";  // how to call this binary, for the printed examples
 };
 
 // Reads a TOML config file into `options` (keys not in the file keep their values):
