@@ -152,9 +152,10 @@ void Batch::AppendRow(const Batch& other, size_t row) {
 size_t Batch::ByteSize() const {
     size_t bytes = 0;
     for (const auto& c : columns) {
-        bytes += c.size() * 9;
-        for (const auto& s : c.strings()) bytes += s.size();
-        for (const auto& d : c.dynamics()) bytes += d.ToJson().size();
+        bytes += c.size() * (1 + sizeof(int64_t));
+        for (const auto& s : c.strings())
+            bytes += sizeof(std::string) + (s.size() > 15 ? s.size() + 1 : 0);
+        for (const auto& d : c.dynamics()) bytes += sizeof(Dynamic) + d.MemoryBytes();
     }
     return bytes;
 }

@@ -100,7 +100,7 @@ struct Batch {
     static Batch Empty(Schema schema);
     // Appends row `row` of `other`; REQUIRES the same schema.
     void AppendRow(const Batch& other, size_t row);
-    // Approximate in-memory size, for budgets and the Usage table.
+    // Approximate memory the batch holds, for memory budgets.
     size_t ByteSize() const;
 };
 

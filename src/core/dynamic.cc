@@ -182,6 +182,30 @@ std::string Dynamic::ToText() const {
     return ToJson();
 }
 
+size_t Dynamic::MemoryBytes() const {
+    constexpr size_t kSmallString = 15;  // libstdc++ keeps shorter strings inline
+    constexpr size_t kSharedBlock = 32;  // make_shared's control block and alignment
+    auto heap = [&](const std::string& str) {
+        return str.size() > kSmallString ? str.size() + 1 : 0;
+    };
+    switch (kind()) {
+        case Kind::kString:
+            return heap(as_string());
+        case Kind::kArray: {
+            size_t bytes = kSharedBlock + as_array().capacity() * sizeof(Dynamic);
+            for (const auto& v : as_array()) bytes += v.MemoryBytes();
+            return bytes;
+        }
+        case Kind::kObject: {
+            size_t bytes = kSharedBlock + as_object().capacity() * sizeof(Member);
+            for (const auto& [k, v] : as_object()) bytes += heap(k) + v.MemoryBytes();
+            return bytes;
+        }
+        default:
+            return 0;
+    }
+}
+
 bool Dynamic::operator==(const Dynamic& o) const {
     if (kind() != o.kind()) return false;
     switch (kind()) {

@@ -58,6 +58,9 @@ class Dynamic {
 
     bool operator==(const Dynamic& other) const;
 
+    // Approximate heap memory held by this value and its children (for memory budgets).
+    size_t MemoryBytes() const;
+
   private:
     using Rep = std::variant<std::monostate, bool, int64_t, double, std::string,
                              std::shared_ptr<const Array>, std::shared_ptr<const Object>>;

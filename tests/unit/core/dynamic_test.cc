@@ -51,3 +51,18 @@ TEST(ColumnTest, CopiesShareDataAndAppendsCopyOnWrite) {
 
 }  // namespace
 }  // namespace calypso::core
+
+namespace calypso::core {
+namespace {
+
+TEST(DynamicTest, MemoryBytesGrowsWithContent) {
+    auto small = *Dynamic::Parse(R"({"a":"b"})");
+    auto big = *Dynamic::Parse(
+        R"({"parent_run_id":"run-0123456789abcdef","step_name":"train_model_step"})");
+    EXPECT_GT(small.MemoryBytes(), 32u);
+    EXPECT_GT(big.MemoryBytes(), small.MemoryBytes() + 40);
+    EXPECT_EQ(Dynamic::Long(1).MemoryBytes(), 0u);
+}
+
+}  // namespace
+}  // namespace calypso::core
