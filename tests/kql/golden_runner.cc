@@ -86,6 +86,20 @@ calypso::kql::testing::MemorySource MakeSource() {
         b.columns[3].AppendDynamic(*core::Dynamic::Parse(r[3]));
     }
     src.AddTable("traces", std::move(b), "timestamp");
+    // An older table whose severityLevel is a string, for union tests.
+    core::Schema old_schema;
+    old_schema.fields = {{"timestamp", core::Type::kDatetime},
+                         {"message", core::Type::kString},
+                         {"severityLevel", core::Type::kString}};
+    core::Batch old = core::Batch::Empty(old_schema);
+    const char* old_rows[][3] = {{"2023-12-31T09:00:00Z", "Legacy start", "Info"},
+                                 {"2023-12-31T09:05:00Z", "Legacy crash", "Error"}};
+    for (const auto& r : old_rows) {
+        old.columns[0].AppendInt64(*core::ParseDatetime(r[0]));
+        old.columns[1].AppendString(r[1]);
+        old.columns[2].AppendString(r[2]);
+    }
+    src.AddTable("traces_old", std::move(old), "timestamp");
     return src;
 }
 

@@ -6,6 +6,7 @@
 #include "kql/binder/binder.h"
 #include "kql/binder/naming.h"
 #include "kql/functions/aggregates.h"
+#include "kql/functions/aggregates_extra.h"
 #include "kql/functions/scalar.h"
 
 namespace calypso::kql {
@@ -56,8 +57,10 @@ Result<PlanPtr> Binder::BindSummarize(const syntax::Operator& op, PlanPtr input)
             continue;
         }
         if (IsAggregateCall(e)) {
-            ASSIGN_OR_RETURN(std::string name, AddAggregate(e, ne.name, *node, in, taken));
+            std::vector<std::string> extra;
+            ASSIGN_OR_RETURN(std::string name, AddAggregate(e, ne.name, *node, in, taken, &extra));
             outputs.push_back({name, nullptr});
+            for (auto& n : extra) outputs.push_back({std::move(n), nullptr});
             continue;
         }
         std::vector<const Expr*> calls;
@@ -187,7 +190,8 @@ void Binder::FindAggregateCalls(const Expr& e, std::vector<const Expr*>& out) {
 }
 
 Result<std::string> Binder::AddAggregate(const Expr& e, const std::string& given, PlanNode& node,
-                                         const Schema& in, std::set<std::string>& taken) {
+                                         const Schema& in, std::set<std::string>& taken,
+                                         std::vector<std::string>* extra) {
     const functions::AggregateFunction* fn = functions::FindAggregate(e.name);
     int n = static_cast<int>(e.args.size());
     if (n < fn->min_args || n > fn->max_args) {
@@ -209,16 +213,55 @@ Result<std::string> Binder::AddAggregate(const Expr& e, const std::string& given
         agg.args.push_back(std::move(b));
     }
     ASSIGN_OR_RETURN(agg.type, fn->result_type(types, e.pos));
-    std::string name = given;
-    if (name.empty()) {
-        name = std::string(fn->prefix) + "_";
-        if (fn->min_args > 0 && fn->prefix != "countif") name += InferColumnName(*e.args[0]);
+    bool is_percentile = e.name == "percentile" || e.name == "percentiles";
+    std::vector<std::string> suffixes;  // percentile(s): one output per percentage
+    if (is_percentile) {
+        for (size_t i = 1; i < agg.args.size(); ++i) {
+            const BoundExpr& p = *agg.args[i];
+            if (p.kind != BoundExpr::Kind::kConst || p.value.is_null()) {
+                return Status::SemanticError(e.name + "() expects constant percentages",
+                                             e.args[i]->pos);
+            }
+            double v = p.value.type() == Type::kReal ? p.value.as_double()
+                                                     : static_cast<double>(p.value.as_int64());
+            if (v < 0 || v > 100) {
+                return Status::SemanticError("percentage must be between 0 and 100",
+                                             e.args[i]->pos);
+            }
+            suffixes.push_back(functions::PercentSuffix(v));
+        }
+        if (suffixes.size() > 1 && !given.empty()) {
+            return Status::SemanticError(
+                "percentiles() yields one column per percentage and cannot be given one name",
+                e.pos);
+        }
+    } else {
+        suffixes.emplace_back();
     }
-    name = UniqueName(name, taken);
-    taken.insert(name);
-    node.schema.fields.push_back({name, agg.type});
+    std::string first;
+    for (size_t i = 0; i < suffixes.size(); ++i) {
+        std::string name = given;
+        if (name.empty()) {
+            std::string arg = fn->min_args > 0 ? InferColumnName(*e.args[0]) : "";
+            if (fn->prefix.empty()) {
+                name = arg.empty() ? e.name + "_" : arg;
+            } else {
+                name = std::string(fn->prefix) + "_";
+                if (fn->prefix != "countif") name += arg;
+            }
+            if (is_percentile) name += "_" + suffixes[i];
+        }
+        name = UniqueName(name, taken);
+        taken.insert(name);
+        node.schema.fields.push_back({name, agg.type});
+        if (i == 0) {
+            first = name;
+        } else if (extra != nullptr) {
+            extra->push_back(name);
+        }
+    }
     node.aggregates.push_back(std::move(agg));
-    return name;
+    return first;
 }
 
 }  // namespace calypso::kql

@@ -8,6 +8,7 @@
 #include "kql/binder/naming.h"
 #include "kql/functions/aggregates.h"
 #include "kql/functions/cast.h"
+#include "kql/functions/more_scalar.h"
 #include "kql/functions/operators.h"
 #include "kql/functions/scalar.h"
 
@@ -52,11 +53,6 @@ std::vector<std::string> Names(const Schema& s) {
     std::vector<std::string> out;
     for (const auto& f : s.fields) out.push_back(f.name);
     return out;
-}
-
-void CollectColumns(const BoundExpr& e, std::set<std::string>& out) {
-    if (e.kind == BoundExpr::Kind::kColumn) out.insert(e.column);
-    for (const auto& a : e.args) CollectColumns(*a, out);
 }
 
 }  // namespace
@@ -165,6 +161,9 @@ Result<PlanPtr> Binder::BindTabular(const syntax::TabularExpr& tab) {
 }
 
 Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
+    if (src.kind == syntax::Source::Kind::kSubquery) return BindTabular(*src.sub);
+    if (src.kind == syntax::Source::Kind::kUnion) return BindUnion(*src.union_op, nullptr);
+    if (src.kind == syntax::Source::Kind::kRange) return BindRange(src);
     auto node = std::make_unique<PlanNode>();
     if (src.kind == syntax::Source::Kind::kTable) {
         if (auto it = tabular_lets_.find(src.table); it != tabular_lets_.end()) {
@@ -267,6 +266,7 @@ Result<int64_t> Binder::BindCount(const Expr& expr) {
 
 Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) {
     using K = syntax::Operator::Kind;
+    serialized_ = IsSerialized(*input);
     auto node = std::make_unique<PlanNode>();
     const Schema& in = input->schema;
     switch (op.kind) {
@@ -350,57 +350,31 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
         }
         case K::kRender:
             return Status::SemanticError("render must be the last operator", op.pos);
+        case K::kJoin:
+        case K::kLookup:
+            return BindJoin(op, std::move(input));
+        case K::kUnion:
+            return BindUnion(op, std::move(input));
+        case K::kMvExpand:
+            return BindMvExpand(op, std::move(input));
+        case K::kParse:
+            return BindParse(op, std::move(input));
+        case K::kSerialize:
+            return BindSerialize(op, std::move(input));
+        case K::kAs:
+            return input;
+        case K::kGetSchema:
+            return BindGetSchema(std::move(input));
+        case K::kMakeSeries:
+            return BindMakeSeries(op, std::move(input));
+        case K::kTopNested:
+            return BindTopNested(op, std::move(input));
         case K::kCount:
             node->kind = PlanNode::Kind::kCount;
             node->schema.fields.push_back({"Count", Type::kLong});
             break;
     }
     node->input = std::move(input);
-    return node;
-}
-
-Result<PlanPtr> Binder::BindExtend(const syntax::Operator& op, PlanPtr input) {
-    // Each item may read columns made by earlier items: an item that does starts a new
-    // projection on top of the previous one.
-    PlanPtr cur = std::move(input);
-    PlanPtr node;
-    std::set<std::string> added;
-    int counter = 0;
-    auto start_node = [&]() {
-        node = std::make_unique<PlanNode>();
-        node->kind = PlanNode::Kind::kProject;
-        node->schema = cur->schema;
-        for (const auto& f : cur->schema.fields)
-            node->exprs.push_back(MakeColumnRef(f.name, f.type));
-        node->input = std::move(cur);
-        added.clear();
-    };
-    start_node();
-    for (const auto& ne : op.exprs) {
-        // Bind against the schema so far (input + earlier items).
-        ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*ne.expr, node->schema));
-        std::set<std::string> refs;
-        CollectColumns(*b, refs);
-        bool needs_new = std::any_of(refs.begin(), refs.end(),
-                                     [&](const std::string& r) { return added.count(r) != 0; });
-        if (needs_new) {
-            cur = std::move(node);
-            start_node();
-        }
-        std::string name = ne.name.empty() ? InferColumnName(*ne.expr) : ne.name;
-        std::set<std::string> taken;
-        for (const auto& f : node->schema.fields) taken.insert(f.name);
-        if (name.empty()) name = NextColumnName(taken, counter);
-        Type t = b->type == Type::kNull ? Type::kString : b->type;
-        if (auto idx = node->schema.IndexOf(name)) {
-            node->schema.fields[*idx].type = t;
-            node->exprs[*idx] = std::move(b);
-        } else {
-            node->schema.fields.push_back({name, t});
-            node->exprs.push_back(std::move(b));
-        }
-        added.insert(name);
-    }
     return node;
 }
 
@@ -416,6 +390,7 @@ Result<BoundExprPtr> Binder::MakeCall(std::string name, BoundCall call,
     bool all_const = std::all_of(e->args.begin(), e->args.end(), [](const BoundExprPtr& a) {
         return a->kind == BoundExpr::Kind::kConst;
     });
+    if (functions::IsWindowFunction(e->function)) all_const = false;
     if (all_const) {
         std::vector<Vec> vals;
         for (const auto& a : e->args) vals.push_back(Vec::Const(a->value, a->type));
@@ -451,6 +426,11 @@ Result<BoundExprPtr> Binder::BindCall(const Expr& expr, const Schema& scope) {
             "aggregate function '" + expr.name + "' is only allowed in summarize", expr.pos);
     }
     const functions::ScalarFunction* fn = functions::FindScalarFunction(expr.name);
+    if (fn != nullptr && functions::IsWindowFunction(expr.name) && !serialized_) {
+        return Status::SemanticError(
+            "function '" + expr.name + "' needs a serialized row set (use serialize or order by)",
+            expr.pos);
+    }
     if (fn == nullptr) {
         std::vector<std::string> names;
         for (auto n : functions::ScalarFunctionNames()) names.emplace_back(n);

@@ -30,12 +30,27 @@ class Binder {
     core::Result<PlanPtr> BindTabular(const syntax::TabularExpr& tab);
     core::Result<PlanPtr> BindSource(const syntax::Source& src);
     core::Result<PlanPtr> BindOperator(const syntax::Operator& op, PlanPtr input);
+    // join / lookup with `left` as the left side (binder/bind_join.cc).
+    core::Result<PlanPtr> BindJoin(const syntax::Operator& op, PlanPtr left);
+    // union; `first` is the piped input, or null when union starts the query.
+    core::Result<PlanPtr> BindUnion(const syntax::Operator& op, PlanPtr first);
+    core::Result<PlanPtr> BindRange(const syntax::Source& src);
+    // mv-expand, parse, serialize, getschema (binder/bind_reshape.cc).
+    core::Result<PlanPtr> BindMvExpand(const syntax::Operator& op, PlanPtr input);
+    core::Result<PlanPtr> BindParse(const syntax::Operator& op, PlanPtr input);
+    core::Result<PlanPtr> BindSerialize(const syntax::Operator& op, PlanPtr input);
+    static core::Result<PlanPtr> BindGetSchema(PlanPtr input);
+    core::Result<PlanPtr> BindMakeSeries(const syntax::Operator& op, PlanPtr input);
+    core::Result<PlanPtr> BindTopNested(const syntax::Operator& op, PlanPtr input);
     core::Result<PlanPtr> BindSummarize(const syntax::Operator& op, PlanPtr input);
     static bool IsAggregateCall(const syntax::Expr& e);
     static void FindAggregateCalls(const syntax::Expr& e, std::vector<const syntax::Expr*>& out);
+    // Adds one aggregate's output column(s) to `node`; returns the first name and appends
+    // any further ones (percentiles) to `extra`.
     core::Result<std::string> AddAggregate(const syntax::Expr& call, const std::string& name,
                                            PlanNode& node, const core::Schema& in,
-                                           std::set<std::string>& taken);
+                                           std::set<std::string>& taken,
+                                           std::vector<std::string>* extra = nullptr);
     // arg_max(key, cols... | *) / arg_min: the key column, then one column per value.
     core::Result<std::vector<std::string>> AddArgAggregates(const syntax::Expr& call,
                                                             const std::string& name, PlanNode& node,
@@ -57,7 +72,14 @@ class Binder {
     std::vector<std::unique_ptr<syntax::TabularExpr>> owned_;
     // While binding summarize output expressions: aggregate calls -> their hidden columns.
     std::map<const syntax::Expr*, std::string> agg_columns_;
+    // Whether the operator being bound reads a serialized row set (one ordered batch), where
+    // row_number(), prev() and next() are allowed.
+    bool serialized_ = false;
 };
+
+// True when `node` yields its rows as one ordered batch: sort, top, serialize, datatable,
+// or filter / project / take over one of those.
+bool IsSerialized(const PlanNode& node);
 
 // The column name KQL gives an unnamed expression: the column for `x`, `d_a_b` for
 // `d.a.b` / `d['a']['b']`, the first argument's name for tostring(), bin() and similar;

@@ -50,4 +50,41 @@ void AppendBatch(core::Batch& to, const core::Batch& from) {
     }
 }
 
+void EncodeKey(const Vec& v, size_t i, std::string& out) {
+    auto phys = core::PhysicalOf(v.type());
+    if (phys != core::Physical::kString && phys != core::Physical::kDynamic && v.IsNull(i)) {
+        out.push_back('\0');
+        return;
+    }
+    out.push_back('\1');
+    switch (phys) {
+        case core::Physical::kInt64: {
+            int64_t x = v.I64(i);
+            out.append(reinterpret_cast<const char*>(&x), sizeof x);
+            break;
+        }
+        case core::Physical::kDouble: {
+            double x = v.F64(i);
+            out.append(reinterpret_cast<const char*>(&x), sizeof x);
+            break;
+        }
+        case core::Physical::kString: {
+            std::string_view s = v.Str(i);
+            auto len = static_cast<uint32_t>(s.size());
+            out.append(reinterpret_cast<const char*>(&len), sizeof len);
+            out.append(s);
+            break;
+        }
+        case core::Physical::kDynamic: {
+            std::string j = v.Dyn(i).ToJson();
+            auto len = static_cast<uint32_t>(j.size());
+            out.append(reinterpret_cast<const char*>(&len), sizeof len);
+            out.append(j);
+            break;
+        }
+        case core::Physical::kNone:
+            break;
+    }
+}
+
 }  // namespace calypso::kql

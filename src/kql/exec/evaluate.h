@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/column.h"
@@ -27,6 +28,10 @@ inline void AppendVecRow(core::Column& out, const Vec& v, size_t i) {
 
 // The rows of `batch` listed in `rows`, in that order.
 core::Batch Gather(const core::Batch& batch, const std::vector<uint32_t>& rows);
+
+// Appends a binary encoding of row `i` of `v` to `out`: equal values (and nulls) encode
+// equally, so the encodings of several columns concatenated form a hash key.
+void EncodeKey(const Vec& v, size_t i, std::string& out);
 
 // Appends all rows of `from` to `to` (same schema).
 void AppendBatch(core::Batch& to, const core::Batch& from);

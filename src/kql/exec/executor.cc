@@ -10,29 +10,33 @@
 #include <unordered_map>
 
 #include "kql/exec/evaluate.h"
+#include "kql/exec/operator.h"
 
 namespace calypso::kql {
+
+namespace {
+constexpr std::string_view kStopMarker = "\x01stop";
+}  // namespace
+
+core::Status StopStatus() { return {core::StatusCode::kLimitExceeded, std::string(kStopMarker)}; }
+bool IsStop(const core::Status& s) {
+    return s.code() == core::StatusCode::kLimitExceeded && s.message() == kStopMarker;
+}
+
+core::Result<core::Batch> Collect(Operator& op, const core::Schema& schema) {
+    core::Batch all = core::Batch::Empty(schema);
+    RETURN_IF_ERROR(op.Run([&](const core::Batch& b) {
+        AppendBatch(all, b);
+        return core::Status::Ok();
+    }));
+    return all;
+}
+
 namespace {
 
 using core::Batch;
 using core::Status;
-using Sink = std::function<Status(const Batch&)>;
-
-// Returned through the scan callbacks to end a scan early (take, row cap); never escapes.
-constexpr std::string_view kStopMarker = "\x01stop";
-Status Stop() { return {core::StatusCode::kLimitExceeded, std::string(kStopMarker)}; }
-bool IsStop(const Status& s) {
-    return s.code() == core::StatusCode::kLimitExceeded && s.message() == kStopMarker;
-}
-
-class Operator {
-  public:
-    virtual ~Operator() = default;
-    virtual Status Run(const Sink& sink) = 0;
-};
-using OpPtr = std::unique_ptr<Operator>;
-
-core::Result<OpPtr> Build(PlanNode& node, const core::TableSource& source, const ExecOptions& opts);
+Status Stop() { return StopStatus(); }
 
 class ScanOp final : public Operator {
   public:
@@ -332,43 +336,6 @@ class SortOp final : public Operator {
     int64_t limit_;
 };
 
-void EncodeKey(const Vec& v, size_t i, std::string& out) {
-    auto phys = core::PhysicalOf(v.type());
-    if (phys != core::Physical::kString && phys != core::Physical::kDynamic && v.IsNull(i)) {
-        out.push_back('\0');
-        return;
-    }
-    out.push_back('\1');
-    switch (phys) {
-        case core::Physical::kInt64: {
-            int64_t x = v.I64(i);
-            out.append(reinterpret_cast<const char*>(&x), sizeof x);
-            break;
-        }
-        case core::Physical::kDouble: {
-            double x = v.F64(i);
-            out.append(reinterpret_cast<const char*>(&x), sizeof x);
-            break;
-        }
-        case core::Physical::kString: {
-            std::string_view s = v.Str(i);
-            auto len = static_cast<uint32_t>(s.size());
-            out.append(reinterpret_cast<const char*>(&len), sizeof len);
-            out.append(s);
-            break;
-        }
-        case core::Physical::kDynamic: {
-            std::string j = v.Dyn(i).ToJson();
-            auto len = static_cast<uint32_t>(j.size());
-            out.append(reinterpret_cast<const char*>(&len), sizeof len);
-            out.append(j);
-            break;
-        }
-        case core::Physical::kNone:
-            break;
-    }
-}
-
 class AggregateOp final : public Operator {
   public:
     AggregateOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
@@ -379,8 +346,13 @@ class AggregateOp final : public Operator {
         std::vector<std::unique_ptr<functions::AggregateState>> states;
         for (const auto& a : node_.aggregates) {
             std::vector<core::Type> types;
-            for (const auto& e : a.args) types.push_back(e->type);
+            std::vector<core::Value> consts;
+            for (const auto& e : a.args) {
+                types.push_back(e->type);
+                consts.push_back(e->kind == BoundExpr::Kind::kConst ? e->value : core::Value());
+            }
             states.push_back(a.fn->make(types));
+            states.back()->SetConstants(consts);
         }
         size_t num_groups = nkeys == 0 ? 1 : 0;
         for (auto& s : states) s->Resize(num_groups);
@@ -436,7 +408,7 @@ class AggregateOp final : public Operator {
         Batch out;
         out.schema = node_.schema;
         for (auto& c : key_cols) out.columns.push_back(std::move(c));
-        for (auto& s : states) out.columns.push_back(s->Finish(num_groups));
+        for (auto& s : states) s->FinishInto(num_groups, out.columns);
         return sink(out);
     }
 
@@ -445,12 +417,26 @@ class AggregateOp final : public Operator {
     OpPtr child_;
 };
 
-core::Result<OpPtr> Build(PlanNode& node, const core::TableSource& source,
-                          const ExecOptions& opts) {
+}  // namespace
+
+core::Result<OpPtr> BuildOperator(PlanNode& node, const core::TableSource& source,
+                                  const ExecOptions& opts) {
     using K = PlanNode::Kind;
+    if (node.kind == K::kUnion) {
+        std::vector<OpPtr> inputs;
+        for (auto& in : node.inputs) {
+            ASSIGN_OR_RETURN(OpPtr op, BuildOperator(*in, source, opts));
+            inputs.push_back(std::move(op));
+        }
+        return MakeUnionOp(node, std::move(inputs));
+    }
     if (node.kind == K::kScan) return OpPtr(std::make_unique<ScanOp>(node, source, opts));
     if (node.kind == K::kValues) return OpPtr(std::make_unique<ValuesOp>(node));
-    ASSIGN_OR_RETURN(OpPtr child, Build(*node.input, source, opts));
+    ASSIGN_OR_RETURN(OpPtr child, BuildOperator(*node.input, source, opts));
+    if (node.kind == K::kJoin) {
+        ASSIGN_OR_RETURN(OpPtr right, BuildOperator(*node.inputs[0], source, opts));
+        return MakeJoinOp(node, std::move(child), std::move(right));
+    }
     const core::Schema& in = node.input->schema;
     if (node.predicate) RETURN_IF_ERROR(ResolveColumns(*node.predicate, in));
     for (auto& e : node.exprs) RETURN_IF_ERROR(ResolveColumns(*e, in));
@@ -474,17 +460,25 @@ core::Result<OpPtr> Build(PlanNode& node, const core::TableSource& source,
             return OpPtr(std::make_unique<LimitOp>(node, std::move(child)));
         case K::kCount:
             return OpPtr(std::make_unique<CountOp>(node, std::move(child)));
+        case K::kMvExpand:
+            return MakeMvExpandOp(node, std::move(child));
+        case K::kParse:
+            return MakeParseOp(node, std::move(child));
+        case K::kSerialize:
+            return MakeSerializeOp(node, std::move(child));
+        case K::kMakeSeries:
+            return MakeMakeSeriesOp(node, std::move(child));
+        case K::kTopNested:
+            return MakeTopNestedOp(node, std::move(child));
         default:
             break;
     }
     return Status::Internal("unknown plan node");
 }
 
-}  // namespace
-
 core::Result<ExecResult> ExecutePlan(PlanNode& plan, const core::TableSource& source,
                                      const ExecOptions& options) {
-    ASSIGN_OR_RETURN(OpPtr root, Build(plan, source, options));
+    ASSIGN_OR_RETURN(OpPtr root, BuildOperator(plan, source, options));
     ExecResult result;
     result.batch = Batch::Empty(plan.schema);
     Status s = root->Run([&](const Batch& b) -> Status {

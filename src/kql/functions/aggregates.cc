@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "kql/functions/aggregates_extra.h"
 #include "kql/functions/cast.h"
 #include "kql/functions/kernel_util.h"
 
@@ -445,6 +446,7 @@ const std::map<std::string, AggregateFunction, std::less<>>& Registry() {
                           }};
         r["dcount"] = {"dcount", 1, 2, long_result,
                        [](const std::vector<Type>&) { return std::make_unique<DcountState>(); }};
+        AddExtraAggregates(r);
         return m;
     }();
     return *registry;

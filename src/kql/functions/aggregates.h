@@ -8,6 +8,7 @@
 
 #include "core/column.h"
 #include "core/status.h"
+#include "core/value.h"
 #include "kql/exec/vec.h"
 
 namespace calypso::kql::functions {
@@ -23,6 +24,14 @@ class AggregateState {
     virtual void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) = 0;
     // One value per group.
     virtual core::Column Finish(size_t num_groups) = 0;
+    // Appends this aggregate's output columns to `out`: one (Finish) unless the aggregate
+    // yields several, such as percentiles(x, 50, 95).
+    // Receives the constant arguments once before the first Update (a null Value for each
+    // argument that is not a constant), such as the percentages of percentile().
+    virtual void SetConstants(const std::vector<core::Value>& /*constants*/) {}
+    virtual void FinishInto(size_t num_groups, std::vector<core::Column>& out) {
+        out.push_back(Finish(num_groups));
+    }
 };
 
 struct AggregateFunction {

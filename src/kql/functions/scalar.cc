@@ -7,6 +7,7 @@
 #include "core/time.h"
 #include "kql/functions/cast.h"
 #include "kql/functions/kernel_util.h"
+#include "kql/functions/more_scalar.h"
 #include "kql/functions/scalar_extra.h"
 
 namespace calypso::kql::functions {
@@ -433,6 +434,9 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
                 return c;
             }};
         AddExtraScalarFunctions(r);
+        AddWindowFunctions(r);
+        AddDatetimeFunctions(r);
+        AddMoreStringFunctions(r);
         return m;
     }();
     return *registry;

@@ -14,15 +14,22 @@ namespace calypso::kql {
 // A logical plan node. Each node owns its input; `schema` is the node's output.
 struct PlanNode {
     enum class Kind {
-        kScan,       // table, scan_columns (what is returned), time_column
-        kValues,     // values (datatable, print)
-        kFilter,     // predicate
-        kProject,    // exprs[i] computes schema.fields[i]
-        kAggregate,  // keys (schema fields [0, keys)), then aggregates
-        kSort,       // sort_keys
-        kTop,        // sort_keys, limit
-        kLimit,      // limit
-        kCount,      // one row: Count:long
+        kScan,        // table, scan_columns (what is returned), time_column
+        kValues,      // values (datatable, print)
+        kFilter,      // predicate
+        kProject,     // exprs[i] computes schema.fields[i]
+        kAggregate,   // keys (schema fields [0, keys)), then aggregates
+        kSort,        // sort_keys
+        kTop,         // sort_keys, limit
+        kLimit,       // limit
+        kCount,       // one row: Count:long
+        kJoin,        // input (left) joined with inputs[0] (right); see JoinSpec
+        kUnion,       // inputs concatenated; see UnionSpec (input is null)
+        kMvExpand,    // see MvExpandSpec
+        kParse,       // exprs[0] the text; see ParseSpec
+        kSerialize,   // the input as one batch (for row_number, prev, next)
+        kMakeSeries,  // keys, aggregates, exprs[0] the axis; see SeriesSpec
+        kTopNested,   // keys[i] / aggregates[i] per level; see TopNestedSpec
     };
     struct Aggregate {
         const functions::AggregateFunction* fn = nullptr;
@@ -35,9 +42,83 @@ struct PlanNode {
         bool nulls_first = false;
     };
 
+    // kJoin. Output columns: left_cols of the left input, then right_cols of the right
+    // input (indices into the inputs' schemas). Keys compare after casting to key_types.
+    struct JoinSpec {
+        enum class Kind {
+            kInnerUnique,
+            kInner,
+            kLeftOuter,
+            kRightOuter,
+            kFullOuter,
+            kLeftSemi,
+            kLeftAnti,
+            kRightSemi,
+            kRightAnti,
+        };
+        Kind kind = Kind::kInnerUnique;
+        std::vector<size_t> left_keys;
+        std::vector<size_t> right_keys;
+        std::vector<core::Type> key_types;
+        std::vector<size_t> left_cols;
+        std::vector<size_t> right_cols;
+    };
+    // kUnion. columns[i][c]: the column of inputs[i] giving output column c, or -1 for a
+    // null fill. With `source_column`, output column 0 holds source_names[i].
+    struct UnionSpec {
+        std::vector<std::vector<int>> columns;
+        bool source_column = false;
+        std::vector<std::string> source_names;
+    };
+
+    // kMvExpand. The output is the input schema with columns[i] retyped to types[i]
+    // (dynamic unless `to typeof()`), plus index_column (long) at the end when set.
+    struct MvExpandSpec {
+        std::vector<size_t> columns;
+        std::vector<core::Type> types;
+        int64_t limit = -1;
+        bool index_column = false;
+    };
+    // kParse. `regex` (RE2 syntax, full match) has one group per capture; capture i goes to
+    // output column targets[i] with type schema.fields[targets[i]].type. Other output
+    // columns are the input's, by position. A failed match gives nulls ("" for strings).
+    struct ParseSpec {
+        std::string regex;
+        std::vector<size_t> targets;
+    };
+
+    // kMakeSeries. Bins [from + k*step, from + (k+1)*step) for k < bins; axis values are
+    // ticks (datetime, timespan) or numbers (as doubles when `real_axis`). Output: keys, one
+    // dynamic array per aggregate (defaults[i] where a bin has no rows), the axis array.
+    struct SeriesSpec {
+        bool real_axis = false;
+        int64_t from = 0;
+        int64_t step = 1;
+        double from_real = 0;
+        double step_real = 1;
+        size_t bins = 0;
+        core::Type axis_type = core::Type::kDatetime;
+        std::vector<core::Value> defaults;
+    };
+
+    // kTopNested. Level i keeps the limits[i] (-1: all) groups of keys[i] with the largest
+    // (ascending[i]: smallest) aggregates[i] within each group kept by the level above.
+    // Output: per level, the key then the aggregate.
+    struct TopNestedSpec {
+        std::vector<int64_t> limits;
+        std::vector<bool> ascending;
+    };
+
     Kind kind = Kind::kValues;
     core::Schema schema;
     std::unique_ptr<PlanNode> input;
+    std::vector<std::unique_ptr<PlanNode>> inputs;  // kJoin: the right side; kUnion: all
+    JoinSpec join;
+    UnionSpec union_spec;
+    MvExpandSpec mv_expand;
+    ParseSpec parse;
+    SeriesSpec series;
+    TopNestedSpec top_nested;
 
     std::string table;
     std::string time_column;

@@ -72,12 +72,24 @@ void Prune(PlanNode& node, const Names* required) {
             break;
         }
         case K::kAggregate:
+        case K::kMakeSeries:
+        case K::kTopNested:
+            for (const auto& e : node.exprs) Collect(*e, need);
             for (const auto& e : node.keys) Collect(*e, need);
             for (const auto& a : node.aggregates) {
                 for (const auto& e : a.args) Collect(*e, need);
             }
             break;
         case K::kCount:
+            break;
+        case K::kMvExpand:
+        case K::kParse:
+        case K::kSerialize:
+        case K::kJoin:
+        case K::kUnion:
+            // Their column mappings are by position: the inputs keep every column.
+            child_req = nullptr;
+            for (auto& in : node.inputs) Prune(*in, nullptr);
             break;
     }
     if (node.input) {

@@ -46,6 +46,25 @@ struct SortKey {
     std::optional<bool> nulls_first;  // default depends on direction
 };
 
+struct TabularExpr;
+
+// One equality of a join's `on` clause: `on x` has left == right == "x".
+struct JoinKey {
+    std::string left;
+    std::string right;
+    core::SourcePos left_pos;
+    core::SourcePos right_pos;
+};
+
+// One element of a parse pattern: a string constant, `*`, or a column with a type.
+struct ParsePiece {
+    enum class Kind { kLiteral, kWildcard, kColumn };
+    Kind kind = Kind::kLiteral;
+    std::string text;  // the literal, or the column name
+    core::Type type = core::Type::kString;
+    core::SourcePos pos;
+};
+
 struct Operator {
     enum class Kind {
         kWhere,
@@ -59,7 +78,18 @@ struct Operator {
         kTop,
         kCount,
         kDistinct,
-        kRender,  // names[0]: the visualization ("timechart", ...)
+        kRender,     // names[0]: the visualization ("timechart", ...)
+        kJoin,       // mode, tabulars[0] the right side, on
+        kLookup,     // mode, tabulars[0] the right side, on
+        kUnion,      // mode, with_source, tabulars (the operands after the piped input)
+        kMvExpand,   // names (+ name_pos), types (kNull: not given), count (limit), index
+        kParse,      // mode, exprs[0] the source, pattern
+        kSerialize,  // exprs: columns to extend
+        kAs,         // names[0]
+        kGetSchema,
+        kMakeSeries,  // exprs (aggregates) + defaults, axis, from, to, step, by
+        kTopNested,   // per level: level_counts[i] (null: all), exprs[i] the key, by[i] the
+                      // aggregate, level_asc[i]
     };
     Kind kind = Kind::kWhere;
     core::SourcePos pos;
@@ -69,18 +99,42 @@ struct Operator {
     ExprPtr count;                   // take / top
     std::vector<std::string> names;  // project-away; project-rename: pairs new, old
     std::vector<core::SourcePos> name_pos;
+    // join / lookup / union
+    std::string mode;  // kind=...: "" when not given
+    core::SourcePos mode_pos;
+    std::vector<std::unique_ptr<TabularExpr>> tabulars;
+    std::vector<JoinKey> on;
+    std::string with_source;
+    // mv-expand
+    std::vector<core::Type> types;
+    std::string index_column;
+    // parse
+    std::vector<ParsePiece> pattern;
+    // make-series: defaults[i] for exprs[i] (null when not given); from/to may be null.
+    std::vector<ExprPtr> defaults;
+    ExprPtr axis;
+    ExprPtr from;
+    ExprPtr to;
+    ExprPtr step;
+    // top-nested
+    std::vector<ExprPtr> level_counts;
+    std::vector<bool> level_asc;
 };
 
-struct TabularExpr;
-
 struct Source {
-    enum class Kind { kTable, kDatatable, kPrint };
+    // kTable: a table or tabular let (may contain '*' wildcards inside a union);
+    // kSubquery: a parenthesized tabular expression; kUnion: `union` as the first operator;
+    // kRange: `range column from a to b step s`.
+    enum class Kind { kTable, kDatatable, kPrint, kSubquery, kUnion, kRange };
     Kind kind = Kind::kTable;
     core::SourcePos pos;
     std::string table;                                        // kTable
     std::vector<std::pair<std::string, core::Type>> columns;  // kDatatable
     std::vector<ExprPtr> values;                              // kDatatable, row-major
     std::vector<NamedExpr> print;                             // kPrint
+    std::unique_ptr<TabularExpr> sub;                         // kSubquery
+    std::unique_ptr<Operator> union_op;                       // kUnion
+    std::string range_column;                                 // kRange: values[0..2]
 };
 
 struct TabularExpr {

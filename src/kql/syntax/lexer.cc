@@ -238,6 +238,7 @@ class Lexer {
 
     core::Status LexIdent(Token& tok) {
         size_t start = i_;
+        Advance();  // the first character passed IsIdentStart ('$' only starts a name)
         while (IsIdentChar(Peek())) Advance();
         tok.kind = TokenKind::kIdent;
         tok.text = std::string(text_.substr(start, i_ - start));

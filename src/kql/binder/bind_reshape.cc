@@ -1,0 +1,233 @@
+// Binder::BindExtend, BindMvExpand, BindParse, BindSerialize and BindGetSchema.
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kql/binder/binder.h"
+#include "kql/binder/naming.h"
+
+namespace calypso::kql {
+
+using core::Result;
+using core::Schema;
+using core::Status;
+using core::Type;
+
+namespace {
+
+Status UnknownColumn(const std::string& name, const Schema& s, core::SourcePos pos) {
+    std::vector<std::string> names;
+    for (const auto& f : s.fields) names.push_back(f.name);
+    std::string best = ClosestName(name, names);
+    return Status::SemanticError(
+        "unknown column '" + name + "'" + (best.empty() ? "" : " (did you mean '" + best + "'?)"),
+        pos);
+}
+
+std::string DotNetTypeName(Type t) {
+    switch (t) {
+        case Type::kBool:
+            return "System.SByte";
+        case Type::kInt:
+            return "System.Int32";
+        case Type::kLong:
+            return "System.Int64";
+        case Type::kReal:
+            return "System.Double";
+        case Type::kDecimal:
+            return "System.Data.SqlTypes.SqlDecimal";
+        case Type::kString:
+            return "System.String";
+        case Type::kDatetime:
+            return "System.DateTime";
+        case Type::kTimespan:
+            return "System.TimeSpan";
+        case Type::kGuid:
+            return "System.Guid";
+        case Type::kDynamic:
+            return "System.Object";
+        case Type::kNull:
+            break;
+    }
+    return "System.Object";
+}
+
+// The regex group a parse column captures. Every column is a lazy `.*?`; the cast to the
+// column type decides whether the value is kept.
+std::string CaptureFor(Type) { return "(.*?)"; }
+
+void CollectColumns(const BoundExpr& e, std::set<std::string>& out) {
+    if (e.kind == BoundExpr::Kind::kColumn) out.insert(e.column);
+    for (const auto& a : e.args) CollectColumns(*a, out);
+}
+
+}  // namespace
+
+Result<PlanPtr> Binder::BindExtend(const syntax::Operator& op, PlanPtr input) {
+    // Each item may read columns made by earlier items: an item that does starts a new
+    // projection on top of the previous one.
+    PlanPtr cur = std::move(input);
+    PlanPtr node;
+    std::set<std::string> added;
+    int counter = 0;
+    auto start_node = [&]() {
+        node = std::make_unique<PlanNode>();
+        node->kind = PlanNode::Kind::kProject;
+        node->schema = cur->schema;
+        for (const auto& f : cur->schema.fields)
+            node->exprs.push_back(MakeColumnRef(f.name, f.type));
+        node->input = std::move(cur);
+        added.clear();
+    };
+    start_node();
+    for (const auto& ne : op.exprs) {
+        // Bind against the schema so far (input + earlier items).
+        ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*ne.expr, node->schema));
+        std::set<std::string> refs;
+        CollectColumns(*b, refs);
+        bool needs_new = std::any_of(refs.begin(), refs.end(),
+                                     [&](const std::string& r) { return added.count(r) != 0; });
+        if (needs_new) {
+            cur = std::move(node);
+            start_node();
+        }
+        std::string name = ne.name.empty() ? InferColumnName(*ne.expr) : ne.name;
+        std::set<std::string> taken;
+        for (const auto& f : node->schema.fields) taken.insert(f.name);
+        if (name.empty()) name = NextColumnName(taken, counter);
+        Type t = b->type == Type::kNull ? Type::kString : b->type;
+        if (auto idx = node->schema.IndexOf(name)) {
+            node->schema.fields[*idx].type = t;
+            node->exprs[*idx] = std::move(b);
+        } else {
+            node->schema.fields.push_back({name, t});
+            node->exprs.push_back(std::move(b));
+        }
+        added.insert(name);
+    }
+    return node;
+}
+
+Result<PlanPtr> Binder::BindMvExpand(const syntax::Operator& op, PlanPtr input) {
+    auto node = std::make_unique<PlanNode>();
+    node->kind = PlanNode::Kind::kMvExpand;
+    node->schema = input->schema;
+    auto& spec = node->mv_expand;
+    for (size_t i = 0; i < op.names.size(); ++i) {
+        auto idx = input->schema.IndexOf(op.names[i]);
+        if (!idx) return UnknownColumn(op.names[i], input->schema, op.name_pos[i]);
+        Type t = op.types[i] == Type::kNull ? Type::kDynamic : op.types[i];
+        spec.columns.push_back(*idx);
+        spec.types.push_back(t);
+        node->schema.fields[*idx].type = t;
+    }
+    if (op.count) {
+        ASSIGN_OR_RETURN(spec.limit, BindCount(*op.count));
+    }
+    if (!op.index_column.empty()) {
+        if (node->schema.IndexOf(op.index_column)) {
+            return Status::SemanticError(
+                "with_itemindex column '" + op.index_column + "' already exists", op.pos);
+        }
+        spec.index_column = true;
+        node->schema.fields.push_back({op.index_column, Type::kLong});
+    }
+    node->input = std::move(input);
+    return node;
+}
+
+Result<PlanPtr> Binder::BindParse(const syntax::Operator& op, PlanPtr input) {
+    bool regex = op.mode == "regex";
+    if (!op.mode.empty() && op.mode != "simple" && !regex) {
+        return Status::SemanticError("unsupported parse kind '" + op.mode + "'", op.mode_pos);
+    }
+    auto node = std::make_unique<PlanNode>();
+    node->kind = PlanNode::Kind::kParse;
+    node->schema = input->schema;
+    ASSIGN_OR_RETURN(BoundExprPtr text, BindScalar(*op.exprs[0].expr, input->schema));
+    node->exprs.push_back(std::move(text));
+    std::string re;
+    std::set<std::string> seen;
+    for (const auto& p : op.pattern) {
+        switch (p.kind) {
+            case syntax::ParsePiece::Kind::kLiteral:
+                re += regex ? p.text : RE2::QuoteMeta(p.text);
+                break;
+            case syntax::ParsePiece::Kind::kWildcard:
+                re += "(?:.*?)";
+                break;
+            case syntax::ParsePiece::Kind::kColumn: {
+                if (!seen.insert(p.text).second) {
+                    return Status::SemanticError("column '" + p.text + "' appears twice in parse",
+                                                 p.pos);
+                }
+                re += CaptureFor(p.type);
+                if (auto idx = node->schema.IndexOf(p.text)) {
+                    node->schema.fields[*idx].type = p.type;
+                    node->parse.targets.push_back(*idx);
+                } else {
+                    node->parse.targets.push_back(node->schema.size());
+                    node->schema.fields.push_back({p.text, p.type});
+                }
+                break;
+            }
+        }
+    }
+    RE2 check(re, RE2::Quiet);
+    if (!check.ok()) {
+        return Status::SemanticError("invalid parse pattern: " + check.error(), op.pos);
+    }
+    node->parse.regex = std::move(re);
+    node->input = std::move(input);
+    return node;
+}
+
+Result<PlanPtr> Binder::BindSerialize(const syntax::Operator&, PlanPtr input) {
+    auto node = std::make_unique<PlanNode>();
+    node->kind = PlanNode::Kind::kSerialize;
+    node->schema = input->schema;
+    node->input = std::move(input);
+    return node;
+}
+
+Result<PlanPtr> Binder::BindGetSchema(PlanPtr input) {
+    auto node = std::make_unique<PlanNode>();
+    node->kind = PlanNode::Kind::kValues;
+    node->schema.fields = {{"ColumnName", Type::kString},
+                           {"ColumnOrdinal", Type::kInt},
+                           {"DataType", Type::kString},
+                           {"ColumnType", Type::kString}};
+    node->values = core::Batch::Empty(node->schema);
+    const auto& fields = input->schema.fields;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        node->values.columns[0].AppendString(fields[i].name);
+        node->values.columns[1].AppendInt64(static_cast<int64_t>(i));
+        node->values.columns[2].AppendString(DotNetTypeName(fields[i].type));
+        node->values.columns[3].AppendString(core::TypeName(fields[i].type));
+    }
+    return node;
+}
+
+bool IsSerialized(const PlanNode& node) {
+    using K = PlanNode::Kind;
+    switch (node.kind) {
+        case K::kSort:
+        case K::kTop:
+        case K::kSerialize:
+        case K::kValues:
+            return true;
+        case K::kFilter:
+        case K::kProject:
+        case K::kLimit:
+        case K::kParse:
+        case K::kMvExpand:
+            return IsSerialized(*node.input);
+        default:
+            return false;
+    }
+}
+
+}  // namespace calypso::kql

@@ -1,0 +1,145 @@
+// top-nested: the input is collected once; each level groups the rows kept by the level
+// above, aggregates, and keeps its top groups, recursing in their order.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "kql/exec/evaluate.h"
+#include "kql/exec/operator.h"
+
+namespace calypso::kql {
+namespace {
+
+using core::Batch;
+using core::Status;
+
+// Rows `rows` of `v` (a constant stays as it is).
+Vec Select(const Vec& v, const std::vector<uint32_t>& rows) {
+    if (v.is_const()) return v;
+    core::Column c(v.type());
+    c.Reserve(rows.size());
+    for (uint32_t r : rows) c.AppendFrom(v.column(), r);
+    return Vec::Own(std::move(c));
+}
+
+class TopNestedOp final : public Operator {
+  public:
+    TopNestedOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
+
+    Status Run(const Sink& sink) override {
+        ASSIGN_OR_RETURN(Batch all, Collect(*child_, node_.input->schema));
+        if (all.num_rows() == 0) return Status::Ok();
+        for (const auto& k : node_.keys) keys_.push_back(Evaluate(*k, all));
+        for (const auto& a : node_.aggregates) {
+            std::vector<Vec> args;
+            for (const auto& e : a.args) args.push_back(Evaluate(*e, all));
+            args_.push_back(std::move(args));
+        }
+        out_ = Batch::Empty(node_.schema);
+        std::vector<uint32_t> rows(all.num_rows());
+        std::iota(rows.begin(), rows.end(), 0u);
+        prefix_.clear();
+        Level(0, rows);
+        if (out_.num_rows() == 0) return Status::Ok();
+        return sink(out_);
+    }
+
+  private:
+    void Level(size_t level, const std::vector<uint32_t>& rows) {
+        const Vec& key = keys_[level];
+        std::unordered_map<std::string, uint32_t> ids;
+        std::vector<uint32_t> group_of(rows.size());
+        std::vector<uint32_t> first_row;
+        std::string buf;
+        for (size_t i = 0; i < rows.size(); ++i) {
+            buf.clear();
+            EncodeKey(key, rows[i], buf);
+            auto [it, inserted] = ids.try_emplace(buf, static_cast<uint32_t>(first_row.size()));
+            if (inserted) first_row.push_back(rows[i]);
+            group_of[i] = it->second;
+        }
+        size_t ngroups = first_row.size();
+        const auto& agg = node_.aggregates[level];
+        std::vector<core::Type> types;
+        std::vector<core::Value> consts;
+        for (const auto& e : agg.args) {
+            types.push_back(e->type);
+            consts.push_back(e->kind == BoundExpr::Kind::kConst ? e->value : core::Value());
+        }
+        auto state = agg.fn->make(types);
+        state->SetConstants(consts);
+        state->Resize(ngroups);
+        std::vector<Vec> sel;
+        for (const auto& a : args_[level]) sel.push_back(Select(a, rows));
+        state->Update(sel, group_of.data(), rows.size());
+        Vec values = Vec::Own(state->Finish(ngroups));
+        std::vector<uint32_t> order(ngroups);
+        std::iota(order.begin(), order.end(), 0u);
+        bool asc = node_.top_nested.ascending[level];
+        auto phys = core::PhysicalOf(values.type());
+        auto is_null = [&](uint32_t g) {
+            if (phys == core::Physical::kString) return false;
+            if (phys == core::Physical::kDynamic) return true;  // not ordered: kept last
+            return values.IsNull(g) ||
+                   (phys == core::Physical::kDouble && std::isnan(values.F64(g)));
+        };
+        auto cmp = [&](uint32_t a, uint32_t b) {
+            switch (phys) {
+                case core::Physical::kDouble:
+                    return values.F64(a) < values.F64(b)   ? -1
+                           : values.F64(a) > values.F64(b) ? 1
+                                                           : 0;
+                case core::Physical::kInt64:
+                    return values.I64(a) < values.I64(b)   ? -1
+                           : values.I64(a) > values.I64(b) ? 1
+                                                           : 0;
+                case core::Physical::kString:
+                    return values.Str(a).compare(values.Str(b));
+                default:
+                    return 0;
+            }
+        };
+        std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+            if (is_null(a) || is_null(b)) return !is_null(a) && is_null(b);
+            int c = cmp(a, b);
+            return asc ? c < 0 : c > 0;
+        });
+        int64_t limit = node_.top_nested.limits[level];
+        if (limit >= 0 && static_cast<size_t>(limit) < order.size()) {
+            order.resize(static_cast<size_t>(limit));
+        }
+        bool last = level + 1 == keys_.size();
+        for (uint32_t g : order) {
+            prefix_.push_back(key.Get(first_row[g]));
+            prefix_.push_back(values.Get(g));
+            if (last) {
+                for (size_t c = 0; c < prefix_.size(); ++c) out_.columns[c].Append(prefix_[c]);
+            } else {
+                std::vector<uint32_t> sub;
+                for (size_t i = 0; i < rows.size(); ++i) {
+                    if (group_of[i] == g) sub.push_back(rows[i]);
+                }
+                Level(level + 1, sub);
+            }
+            prefix_.resize(prefix_.size() - 2);
+        }
+    }
+
+    PlanNode& node_;
+    OpPtr child_;
+    std::vector<Vec> keys_;
+    std::vector<std::vector<Vec>> args_;
+    Batch out_;
+    std::vector<core::Value> prefix_;
+};
+
+}  // namespace
+
+OpPtr MakeTopNestedOp(PlanNode& node, OpPtr child) {
+    return std::make_unique<TopNestedOp>(node, std::move(child));
+}
+
+}  // namespace calypso::kql

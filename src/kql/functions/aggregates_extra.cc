@@ -1,0 +1,369 @@
+#include "kql/functions/aggregates_extra.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <unordered_set>
+
+#include "kql/functions/cast.h"
+#include "kql/functions/kernel_util.h"
+
+namespace calypso::kql::functions {
+namespace {
+
+using core::Result;
+using core::SourcePos;
+using core::Status;
+using core::Type;
+using Registry = std::map<std::string, AggregateFunction, std::less<>>;
+
+std::string TypeStr(Type t) { return std::string(core::TypeName(t)); }
+
+// Wraps another aggregate: only rows where args[pred] is true reach it, without args[pred].
+class IfState final : public AggregateState {
+  public:
+    IfState(std::unique_ptr<AggregateState> inner, size_t pred)
+        : inner_(std::move(inner)), pred_(pred) {}
+    void Resize(size_t n) override { inner_->Resize(n); }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec p = CastVec(args[pred_], Type::kBool, n);
+        rows_.clear();
+        groups_.clear();
+        for (size_t i = 0; i < n; ++i) {
+            if (!p.IsNull(i) && p.I64(i) != 0) {
+                rows_.push_back(static_cast<uint32_t>(i));
+                groups_.push_back(groups[i]);
+            }
+        }
+        if (rows_.empty()) return;
+        std::vector<Vec> sel;
+        for (size_t a = 0; a < args.size(); ++a) {
+            if (a == pred_) continue;
+            const Vec& x = args[a];
+            if (x.is_const()) {
+                sel.push_back(x);
+                continue;
+            }
+            core::Column c(x.type());
+            c.Reserve(rows_.size());
+            for (uint32_t r : rows_) c.AppendFrom(x.column(), r);
+            sel.push_back(Vec::Own(std::move(c)));
+        }
+        inner_->Update(sel, groups_.data(), rows_.size());
+    }
+    core::Column Finish(size_t n) override { return inner_->Finish(n); }
+    void SetConstants(const std::vector<core::Value>& consts) override {
+        std::vector<core::Value> rest;
+        for (size_t i = 0; i < consts.size(); ++i) {
+            if (i != pred_) rest.push_back(consts[i]);
+        }
+        inner_->SetConstants(rest);
+    }
+    void FinishInto(size_t n, std::vector<core::Column>& out) override {
+        inner_->FinishInto(n, out);
+    }
+
+  private:
+    std::unique_ptr<AggregateState> inner_;
+    size_t pred_;
+    std::vector<uint32_t> rows_;
+    std::vector<uint32_t> groups_;
+};
+
+// percentile / percentiles: nearest rank over the sorted non-null values of each group
+// (rank ceil(p/100 * n), at least 1), so p0 is the minimum and p100 the maximum. Each
+// group is sorted once for all its percentages.
+class PercentileState final : public AggregateState {
+  public:
+    explicit PercentileState(Type type) : type_(type) {}
+    void SetConstants(const std::vector<core::Value>& consts) override {
+        percents_.clear();
+        for (size_t i = 1; i < consts.size(); ++i) {
+            core::Value v = CastValue(consts[i], Type::kReal);
+            percents_.push_back(v.is_null() ? 50.0 : v.as_double());
+        }
+    }
+    void Resize(size_t n) override {
+        if (integral()) {
+            ivals_.resize(n);
+        } else {
+            dvals_.resize(n);
+        }
+    }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec v = CastVec(args[0], type_, n);
+        for (size_t i = 0; i < n; ++i) {
+            if (v.IsNull(i)) continue;
+            if (integral()) {
+                ivals_[groups[i]].push_back(v.I64(i));
+            } else if (!std::isnan(v.F64(i))) {
+                dvals_[groups[i]].push_back(v.F64(i));
+            }
+        }
+    }
+    core::Column Finish(size_t n) override {
+        std::vector<core::Column> out;
+        FinishInto(n, out);
+        return std::move(out[0]);
+    }
+    void FinishInto(size_t n, std::vector<core::Column>& out) override {
+        std::vector<core::Column> cols(percents_.size(), core::Column(type_));
+        for (auto& c : cols) c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) {
+            size_t count = integral() ? ivals_[g].size() : dvals_[g].size();
+            if (integral()) std::sort(ivals_[g].begin(), ivals_[g].end());
+            if (!integral()) std::sort(dvals_[g].begin(), dvals_[g].end());
+            for (size_t p = 0; p < percents_.size(); ++p) {
+                if (count == 0) {
+                    cols[p].AppendNull();
+                    continue;
+                }
+                // The epsilon keeps 99.9% of 1000 at rank 999 despite binary rounding.
+                double rank = std::ceil(percents_[p] / 100.0 * static_cast<double>(count) - 1e-9);
+                size_t idx = rank < 1 ? 0 : std::min(count, static_cast<size_t>(rank)) - 1;
+                if (integral()) {
+                    cols[p].AppendInt64(ivals_[g][idx]);
+                } else {
+                    cols[p].AppendDouble(dvals_[g][idx]);
+                }
+            }
+        }
+        for (auto& c : cols) out.push_back(std::move(c));
+    }
+
+  private:
+    bool integral() const { return core::PhysicalOf(type_) == core::Physical::kInt64; }
+    Type type_;
+    std::vector<double> percents_;
+    std::vector<std::vector<int64_t>> ivals_;
+    std::vector<std::vector<double>> dvals_;
+};
+
+// stdev / variance (sample: divides by n-1, 0 for a single value) and the population
+// forms stdevp / variancep (divide by n). Welford's running update.
+class VarianceState final : public AggregateState {
+  public:
+    VarianceState(bool sample, bool root) : sample_(sample), root_(root) {}
+    void Resize(size_t n) override {
+        count_.resize(n, 0);
+        mean_.resize(n, 0);
+        m2_.resize(n, 0);
+    }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec v = CastVec(args[0], Type::kReal, n);
+        for (size_t i = 0; i < n; ++i) {
+            if (v.IsNull(i)) continue;
+            uint32_t g = groups[i];
+            double x = v.F64(i);
+            ++count_[g];
+            double d = x - mean_[g];
+            mean_[g] += d / static_cast<double>(count_[g]);
+            m2_[g] += d * (x - mean_[g]);
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(Type::kReal);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) {
+            if (count_[g] == 0) {
+                c.AppendNull();
+                continue;
+            }
+            int64_t div = sample_ ? count_[g] - 1 : count_[g];
+            double var = div == 0 ? 0.0 : m2_[g] / static_cast<double>(div);
+            c.AppendDouble(root_ ? std::sqrt(var) : var);
+        }
+        return c;
+    }
+
+  private:
+    bool sample_;
+    bool root_;
+    std::vector<int64_t> count_;
+    std::vector<double> mean_;
+    std::vector<double> m2_;
+};
+
+// take_any: the first non-null value seen per group.
+class TakeAnyState final : public AggregateState {
+  public:
+    explicit TakeAnyState(Type type) : type_(type) {}
+    void Resize(size_t n) override { values_.resize(n); }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        const Vec& v = args[0];
+        bool dyn = v.type() == Type::kDynamic;
+        for (size_t i = 0; i < n; ++i) {
+            auto& slot = values_[groups[i]];
+            if (!slot.is_null()) continue;
+            if (dyn ? v.Dyn(i).is_null() : (v.IsNull(i) || (IsStringy(type_) && v.Str(i).empty())))
+                continue;
+            slot = v.Get(i);
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(type_);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) c.Append(CastValue(values_[g], type_));
+        return c;
+    }
+
+  private:
+    Type type_;
+    std::vector<core::Value> values_;
+};
+
+// make_bag: the union of the property bags of each group; the first value of a key wins;
+// values that are not bags are ignored.
+class BagState final : public AggregateState {
+  public:
+    void Resize(size_t n) override {
+        bags_.resize(n);
+        keys_.resize(n);
+    }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec v = CastVec(args[0], Type::kDynamic, n);
+        for (size_t i = 0; i < n; ++i) {
+            const core::Dynamic& d = v.Dyn(i);
+            if (d.kind() != core::Dynamic::Kind::kObject) continue;
+            uint32_t g = groups[i];
+            for (const auto& [k, val] : d.as_object()) {
+                if (keys_[g].insert(k).second) bags_[g].emplace_back(k, val);
+            }
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(Type::kDynamic);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) c.AppendDynamic(core::Dynamic::MakeObject(bags_[g]));
+        return c;
+    }
+
+  private:
+    std::vector<core::Dynamic::Object> bags_;
+    std::vector<std::unordered_set<std::string>> keys_;
+};
+
+Result<Type> PercentileType(const std::vector<Type>& t, SourcePos pos) {
+    Type x = t[0];
+    if (x == Type::kInt || x == Type::kLong) return Type::kLong;
+    if (x == Type::kReal || x == Type::kDecimal || x == Type::kDynamic) return Type::kReal;
+    if (x == Type::kDatetime || x == Type::kTimespan) return x;
+    return Status::SemanticError(
+        "percentile() expects a numeric, datetime or timespan value, got " + TypeStr(x), pos);
+}
+
+Result<Type> CheckPercents(const std::vector<Type>& t, SourcePos pos) {
+    for (size_t i = 1; i < t.size(); ++i) {
+        if (!IsNumeric(t[i])) {
+            return Status::SemanticError(
+                "percentile() expects numeric percentages, got " + TypeStr(t[i]), pos);
+        }
+    }
+    return PercentileType(t, pos);
+}
+
+// name + "if": the base aggregate over the rows where the argument after the base's
+// required ones is true.
+void AddIf(Registry& r, const std::string& base_name, const std::string& name,
+           std::string_view prefix) {
+    AggregateFunction base = r.at(base_name);
+    auto pred = static_cast<size_t>(base.min_args);
+    auto strip = [pred](const std::vector<Type>& t) {
+        std::vector<Type> out;
+        for (size_t i = 0; i < t.size(); ++i) {
+            if (i != pred) out.push_back(t[i]);
+        }
+        return out;
+    };
+    AggregateFunction f;
+    f.prefix = prefix;
+    f.min_args = base.min_args + 1;
+    f.max_args = base.max_args + 1;
+    f.result_type = [base, pred, strip, name](const std::vector<Type>& t,
+                                              SourcePos pos) -> Result<Type> {
+        if (t[pred] != Type::kBool && t[pred] != Type::kDynamic) {
+            return Status::SemanticError(
+                name + "() expects a bool predicate, got " + TypeStr(t[pred]), pos);
+        }
+        return base.result_type(strip(t), pos);
+    };
+    f.make = [base, pred, strip](const std::vector<Type>& t) -> std::unique_ptr<AggregateState> {
+        return std::make_unique<IfState>(base.make(strip(t)), pred);
+    };
+    r[name] = std::move(f);
+}
+
+}  // namespace
+
+std::string PercentSuffix(double p) {
+    std::string s = fmt::format("{}", p);
+    std::replace(s.begin(), s.end(), '.', '_');
+    return s;
+}
+
+void AddExtraAggregates(Registry& r) {
+    AggregateFunction pct;
+    pct.prefix = "percentile";
+    pct.min_args = 2;
+    pct.max_args = 2;
+    pct.result_type = CheckPercents;
+    pct.make = [](const std::vector<Type>& t) {
+        return std::make_unique<PercentileState>(*PercentileType(t, {}));
+    };
+    r["percentile"] = pct;
+    pct.max_args = 64;
+    r["percentiles"] = pct;
+
+    auto real_result = [](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+        if (IsNumeric(t[0]) || t[0] == Type::kDynamic || t[0] == Type::kBool) return Type::kReal;
+        return Status::SemanticError("expects a numeric argument, got " + TypeStr(t[0]), pos);
+    };
+    auto variance = [&](std::string_view prefix, bool sample, bool root) {
+        return AggregateFunction{prefix, 1, 1, real_result,
+                                 [sample, root](const std::vector<Type>&) {
+                                     return std::make_unique<VarianceState>(sample, root);
+                                 }};
+    };
+    r["stdev"] = variance("stdev", true, true);
+    r["stdevp"] = variance("stdevp", false, true);
+    r["variance"] = variance("variance", true, false);
+    r["variancep"] = variance("variancep", false, false);
+
+    auto same_type = [](const std::vector<Type>& t, SourcePos) -> Result<Type> {
+        return t[0] == Type::kNull ? Type::kString : t[0];
+    };
+    // take_any keeps the argument's name: an empty prefix.
+    r["take_any"] = {"", 1, 1, same_type, [same_type](const std::vector<Type>& t) {
+                         return std::make_unique<TakeAnyState>(*same_type(t, {}));
+                     }};
+    r["any"] = r["take_any"];
+    auto dynamic_result = [](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+        if (t[0] != Type::kDynamic) {
+            return Status::SemanticError("make_bag() expects a dynamic bag, got " + TypeStr(t[0]),
+                                         pos);
+        }
+        return Type::kDynamic;
+    };
+    r["make_bag"] = {"bag", 1, 1, dynamic_result,
+                     [](const std::vector<Type>&) { return std::make_unique<BagState>(); }};
+    AggregateFunction distinct = r.at("dcount");
+    distinct.prefix = "count_distinct";
+    distinct.max_args = 1;
+    r["count_distinct"] = distinct;
+
+    AddIf(r, "avg", "avgif", "avgif");
+    AddIf(r, "min", "minif", "minif");
+    AddIf(r, "max", "maxif", "maxif");
+    AddIf(r, "dcount", "dcountif", "dcountif");
+    AddIf(r, "count_distinct", "count_distinctif", "count_distinctif");
+    AddIf(r, "stdev", "stdevif", "stdevif");
+    AddIf(r, "variance", "varianceif", "varianceif");
+    AddIf(r, "take_any", "take_anyif", "");
+    AddIf(r, "make_list", "make_list_if", "list");
+    AddIf(r, "make_set", "make_set_if", "set");
+    AddIf(r, "make_bag", "make_bag_if", "bag");
+}
+
+}  // namespace calypso::kql::functions

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "kql/functions/scalar.h"
+
+namespace calypso::kql::functions {
+
+// Window functions over a serialized row set: row_number, prev, next (functions/window.cc).
+// Their kernels see the whole row set as one batch; the binder guarantees it.
+void AddWindowFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+bool IsWindowFunction(std::string_view name);
+
+// datetime_diff, datetime_add, datetime_part, format_datetime, format_timespan,
+// startof*/endof* (functions/datetime.cc).
+void AddDatetimeFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// pack_array, bag_pack/pack, bag_keys, extract_all, strcat_array, trim, reverse, countof,
+// hash, toguid, url_decode (functions/more_strings.cc).
+void AddMoreStringFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+}  // namespace calypso::kql::functions

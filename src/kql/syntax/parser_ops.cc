@@ -1,0 +1,412 @@
+// Parser: the pipe operators.
+#include "kql/syntax/parser_impl.h"
+
+namespace calypso::kql::syntax {
+
+using core::Result;
+using core::SourcePos;
+using core::Status;
+
+// `name=value` options before the operands of join / lookup / union.
+Status Parser::ParseOptions(Operator& op) {
+    while (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) {
+        std::string key = Cur().text;
+        SourcePos pos = Cur().pos;
+        i_ += 2;
+        if (Cur().kind != TokenKind::kIdent && Cur().kind != TokenKind::kString) {
+            return Expected("an option value");
+        }
+        std::string value = Cur().text;
+        ++i_;
+        if (key == "kind") {
+            op.mode = value;
+            op.mode_pos = pos;
+        } else if (key == "withsource" && op.kind == Operator::Kind::kUnion) {
+            op.with_source = value;
+        } else if (key.rfind("hint", 0) == 0 || key == "isfuzzy") {
+            // Execution hints and isfuzzy do not change results here.
+        } else {
+            return Status::SyntaxError("unknown option '" + key + "'", pos);
+        }
+    }
+    return Status::Ok();
+}
+
+Status Parser::ParseUnion(Operator& op) {
+    RETURN_IF_ERROR(ParseOptions(op));
+    while (true) {
+        ASSIGN_OR_RETURN(auto t, ParseOperand(true));
+        op.tabulars.push_back(std::move(t));
+        if (!IsSymbol(",")) return Status::Ok();
+        ++i_;
+    }
+}
+
+Status Parser::ParseJoinKeys(Operator& op) {
+    if (!IsIdent("on")) return Expected("'on'");
+    ++i_;
+    while (true) {
+        JoinKey k;
+        if (IsIdent("$left") || IsIdent("$right")) {
+            for (int side = 0; side < 2; ++side) {
+                bool left = Cur().text == "$left";
+                if (!IsIdent("$left") && !IsIdent("$right")) return Expected("'$right'");
+                ++i_;
+                RETURN_IF_ERROR(ExpectSymbol("."));
+                SourcePos pos = Cur().pos;
+                ASSIGN_OR_RETURN(std::string name, ExpectColumnName());
+                (left ? k.left : k.right) = name;
+                (left ? k.left_pos : k.right_pos) = pos;
+                if (side == 0) RETURN_IF_ERROR(ExpectSymbol("=="));
+            }
+            if (k.left.empty() || k.right.empty()) {
+                return Status::SyntaxError("expected $left.column == $right.column",
+                                           k.left.empty() ? k.right_pos : k.left_pos);
+            }
+        } else {
+            k.left_pos = k.right_pos = Cur().pos;
+            ASSIGN_OR_RETURN(k.left, ExpectColumnName());
+            k.right = k.left;
+        }
+        op.on.push_back(std::move(k));
+        if (!IsSymbol(",")) return Status::Ok();
+        ++i_;
+    }
+}
+
+Status Parser::ParseSortKeys(std::vector<SortKey>& keys) {
+    while (true) {
+        SortKey k;
+        ASSIGN_OR_RETURN(k.expr, ParseExpr());
+        if (IsIdent("asc") || IsIdent("desc")) {
+            k.ascending = Cur().text == "asc";
+            ++i_;
+        }
+        if (IsIdent("nulls")) {
+            ++i_;
+            if (IsIdent("first") || IsIdent("last")) {
+                k.nulls_first = Cur().text == "first";
+                ++i_;
+            } else {
+                return Expected("'first' or 'last'");
+            }
+        }
+        keys.push_back(std::move(k));
+        if (!IsSymbol(",")) return Status::Ok();
+        ++i_;
+    }
+}
+
+Status Parser::ParseOperator(Operator& op) {
+    op.pos = Cur().pos;
+    if (Cur().kind != TokenKind::kIdent) return Expected("a query operator");
+    if (IsHyphenated("project", "away") || IsHyphenated("project", "rename")) {
+        bool away = PeekTok(2).text == "away";
+        i_ += 3;
+        op.kind = away ? Operator::Kind::kProjectAway : Operator::Kind::kProjectRename;
+        while (true) {
+            op.name_pos.push_back(Cur().pos);
+            ASSIGN_OR_RETURN(std::string n, ExpectColumnName());
+            op.names.push_back(std::move(n));
+            if (!away) {
+                RETURN_IF_ERROR(ExpectSymbol("="));
+                op.name_pos.push_back(Cur().pos);
+                ASSIGN_OR_RETURN(std::string old, ExpectColumnName());
+                op.names.push_back(std::move(old));
+            }
+            if (!IsSymbol(",")) return Status::Ok();
+            ++i_;
+        }
+    }
+    if (IsHyphenated("top", "nested")) {
+        i_ += 3;
+        return ParseTopNested(op);
+    }
+    if (IsHyphenated("make", "series")) {
+        i_ += 3;
+        return ParseMakeSeries(op);
+    }
+    if (IsHyphenated("mv", "expand")) {
+        i_ += 3;
+        return ParseMvExpand(op);
+    }
+    std::string word = Cur().text;
+    ++i_;
+    if (word == "where" || word == "filter") {
+        op.kind = Operator::Kind::kWhere;
+        NamedExpr ne;
+        ASSIGN_OR_RETURN(ne.expr, ParseExpr());
+        op.exprs.push_back(std::move(ne));
+        return Status::Ok();
+    }
+    if (word == "project" || word == "extend") {
+        op.kind = word == "project" ? Operator::Kind::kProject : Operator::Kind::kExtend;
+        return ParseNamedList(op.exprs);
+    }
+    if (word == "summarize") {
+        op.kind = Operator::Kind::kSummarize;
+        if (!IsIdent("by")) RETURN_IF_ERROR(ParseNamedList(op.exprs));
+        if (IsIdent("by")) {
+            ++i_;
+            RETURN_IF_ERROR(ParseNamedList(op.by));
+        }
+        if (op.exprs.empty() && op.by.empty()) return Expected("an aggregate or 'by'");
+        return Status::Ok();
+    }
+    if (word == "distinct") {
+        op.kind = Operator::Kind::kDistinct;
+        return ParseNamedList(op.by);
+    }
+    if (word == "sort" || word == "order") {
+        op.kind = Operator::Kind::kSort;
+        if (!IsIdent("by")) return Expected("'by'");
+        ++i_;
+        return ParseSortKeys(op.keys);
+    }
+    if (word == "take" || word == "limit") {
+        op.kind = Operator::Kind::kTake;
+        ASSIGN_OR_RETURN(op.count, ParseExpr());
+        return Status::Ok();
+    }
+    if (word == "top") {
+        op.kind = Operator::Kind::kTop;
+        ASSIGN_OR_RETURN(op.count, ParseAdditive());
+        if (!IsIdent("by")) return Expected("'by'");
+        ++i_;
+        return ParseSortKeys(op.keys);
+    }
+    if (word == "render") {
+        op.kind = Operator::Kind::kRender;
+        ASSIGN_OR_RETURN(std::string chart, ExpectIdent("a visualization such as timechart"));
+        op.names.push_back(std::move(chart));
+        if (IsIdent("with")) {
+            // Properties are a hint for clients; skip them.
+            ++i_;
+            RETURN_IF_ERROR(ExpectSymbol("("));
+            int depth = 1;
+            while (!AtEnd() && depth > 0) {
+                if (IsSymbol("(")) ++depth;
+                if (IsSymbol(")")) --depth;
+                ++i_;
+            }
+            if (depth > 0) return Expected("')'");
+        }
+        return Status::Ok();
+    }
+    if (word == "count") {
+        op.kind = Operator::Kind::kCount;
+        return Status::Ok();
+    }
+    if (word == "join" || word == "lookup") {
+        op.kind = word == "join" ? Operator::Kind::kJoin : Operator::Kind::kLookup;
+        RETURN_IF_ERROR(ParseOptions(op));
+        ASSIGN_OR_RETURN(auto right, ParseOperand(false));
+        op.tabulars.push_back(std::move(right));
+        return ParseJoinKeys(op);
+    }
+    if (word == "union") {
+        op.kind = Operator::Kind::kUnion;
+        return ParseUnion(op);
+    }
+    if (word == "parse") return ParseParse(op);
+    if (word == "serialize") {
+        op.kind = Operator::Kind::kSerialize;
+        if (Cur().kind == TokenKind::kIdent || AtBracketName()) {
+            return ParseNamedList(op.exprs);
+        }
+        return Status::Ok();
+    }
+    if (word == "as") {
+        op.kind = Operator::Kind::kAs;
+        ASSIGN_OR_RETURN(std::string name, ExpectIdent("a name"));
+        op.names.push_back(std::move(name));
+        return Status::Ok();
+    }
+    if (word == "getschema") {
+        op.kind = Operator::Kind::kGetSchema;
+        return Status::Ok();
+    }
+    --i_;
+    return Status::SyntaxError("unknown query operator '" + word + "'", op.pos);
+}
+
+Result<core::Type> Parser::ParseTypeAfterColon() {
+    SourcePos pos = Cur().pos;
+    ASSIGN_OR_RETURN(std::string tname, ExpectIdent("a type name"));
+    auto type = core::ParseTypeName(tname);
+    if (!type) return Status::SyntaxError("unknown type '" + tname + "'", pos);
+    return *type;
+}
+
+Status Parser::ParseMvExpand(Operator& op) {
+    op.kind = Operator::Kind::kMvExpand;
+    while (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) {
+        std::string key = Cur().text;
+        SourcePos pos = Cur().pos;
+        i_ += 2;
+        ASSIGN_OR_RETURN(std::string value, ExpectIdent("an option value"));
+        if (key == "with_itemindex") {
+            op.index_column = value;
+        } else if (key == "bagexpansion" || key == "kind") {
+            if (value != "bag") {
+                return Status::SyntaxError(
+                    "only bag expansion is supported (" + key + "=" + value + ")", pos);
+            }
+        } else {
+            return Status::SyntaxError("unknown option '" + key + "'", pos);
+        }
+    }
+    while (true) {
+        op.name_pos.push_back(Cur().pos);
+        ASSIGN_OR_RETURN(std::string name, ExpectColumnName());
+        op.names.push_back(std::move(name));
+        core::Type type = core::Type::kNull;
+        if (IsIdent("to") && IsIdent("typeof", 1) && IsSymbol("(", 2)) {
+            i_ += 3;
+            ASSIGN_OR_RETURN(type, ParseTypeAfterColon());
+            RETURN_IF_ERROR(ExpectSymbol(")"));
+        }
+        op.types.push_back(type);
+        if (!IsSymbol(",")) break;
+        ++i_;
+    }
+    if (IsIdent("limit")) {
+        ++i_;
+        ASSIGN_OR_RETURN(op.count, ParseAdditive());
+    }
+    return Status::Ok();
+}
+
+Status Parser::ParseMakeSeries(Operator& op) {
+    op.kind = Operator::Kind::kMakeSeries;
+    while (true) {
+        NamedExpr ne;
+        if (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) {
+            ne.name = Cur().text;
+            ne.name_pos = Cur().pos;
+            i_ += 2;
+        }
+        ASSIGN_OR_RETURN(ne.expr, ParseExpr());
+        op.exprs.push_back(std::move(ne));
+        ExprPtr def;
+        if (IsIdent("default") && IsSymbol("=", 1)) {
+            i_ += 2;
+            ASSIGN_OR_RETURN(def, ParseAdditive());
+        }
+        op.defaults.push_back(std::move(def));
+        if (!IsSymbol(",")) break;
+        ++i_;
+    }
+    if (!IsIdent("on")) return Expected("'on'");
+    ++i_;
+    ASSIGN_OR_RETURN(op.axis, ParseAdditive());
+    if (IsIdent("from")) {
+        ++i_;
+        ASSIGN_OR_RETURN(op.from, ParseAdditive());
+    }
+    if (IsIdent("to")) {
+        ++i_;
+        ASSIGN_OR_RETURN(op.to, ParseAdditive());
+    }
+    if (!IsIdent("step")) return Expected("'step'");
+    ++i_;
+    ASSIGN_OR_RETURN(op.step, ParseAdditive());
+    if (IsIdent("by")) {
+        ++i_;
+        RETURN_IF_ERROR(ParseNamedList(op.by));
+    }
+    return Status::Ok();
+}
+
+Status Parser::ParseTopNested(Operator& op) {
+    op.kind = Operator::Kind::kTopNested;
+    while (true) {
+        ExprPtr count;
+        if (!IsIdent("of")) {
+            ASSIGN_OR_RETURN(count, ParseAdditive());
+        }
+        if (!IsIdent("of")) return Expected("'of'");
+        ++i_;
+        NamedExpr key;
+        if (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) {
+            key.name = Cur().text;
+            key.name_pos = Cur().pos;
+            i_ += 2;
+        }
+        ASSIGN_OR_RETURN(key.expr, ParseAdditive());
+        if (IsIdent("with")) {
+            return Status::SyntaxError("top-nested 'with others' is not supported yet", Cur().pos);
+        }
+        if (!IsIdent("by")) return Expected("'by'");
+        ++i_;
+        NamedExpr agg;
+        if (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) {
+            agg.name = Cur().text;
+            agg.name_pos = Cur().pos;
+            i_ += 2;
+        }
+        ASSIGN_OR_RETURN(agg.expr, ParseAdditive());
+        bool asc = false;
+        if (IsIdent("asc") || IsIdent("desc")) {
+            asc = Cur().text == "asc";
+            ++i_;
+        }
+        op.level_counts.push_back(std::move(count));
+        op.exprs.push_back(std::move(key));
+        op.by.push_back(std::move(agg));
+        op.level_asc.push_back(asc);
+        if (!IsSymbol(",")) return Status::Ok();
+        ++i_;
+        if (!IsHyphenated("top", "nested")) return Expected("'top-nested'");
+        i_ += 3;
+    }
+}
+
+Status Parser::ParseParse(Operator& op) {
+    op.kind = Operator::Kind::kParse;
+    while (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) {
+        std::string key = Cur().text;
+        SourcePos pos = Cur().pos;
+        i_ += 2;
+        if (Cur().kind != TokenKind::kIdent && Cur().kind != TokenKind::kString) {
+            return Expected("an option value");
+        }
+        std::string value = Cur().text;
+        ++i_;
+        if (key == "kind") {
+            op.mode = value;
+            op.mode_pos = pos;
+        } else if (key != "flags") {
+            return Status::SyntaxError("unknown option '" + key + "'", pos);
+        }
+    }
+    NamedExpr src;
+    ASSIGN_OR_RETURN(src.expr, ParseAdditive());
+    op.exprs.push_back(std::move(src));
+    if (!IsIdent("with")) return Expected("'with'");
+    ++i_;
+    while (true) {
+        ParsePiece piece;
+        piece.pos = Cur().pos;
+        if (Cur().kind == TokenKind::kString) {
+            piece.text = Cur().text;
+            ++i_;
+        } else if (IsSymbol("*")) {
+            piece.kind = ParsePiece::Kind::kWildcard;
+            ++i_;
+        } else if (Cur().kind == TokenKind::kIdent || AtBracketName()) {
+            piece.kind = ParsePiece::Kind::kColumn;
+            ASSIGN_OR_RETURN(piece.text, ExpectColumnName());
+            if (IsSymbol(":")) {
+                ++i_;
+                ASSIGN_OR_RETURN(piece.type, ParseTypeAfterColon());
+            }
+        } else {
+            break;
+        }
+        op.pattern.push_back(std::move(piece));
+    }
+    if (op.pattern.empty()) return Expected("a parse pattern");
+    return Status::Ok();
+}
+}  // namespace calypso::kql::syntax
