@@ -29,3 +29,9 @@ format:
 
 clean:
 	rm -rf build
+
+# Benchmark beside ClickHouse, DuckDB and PostgreSQL (bench/README.md). Never part of `make test`.
+ROWS ?= 1000000
+.PHONY: bench
+bench: build
+	BENCH_COMMAND="make bench ROWS=$(ROWS)" /usr/bin/python3 bench/bench.py --rows $(ROWS)
