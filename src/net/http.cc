@@ -1,6 +1,6 @@
 #include "net/http.h"
 
-#include <cstdio>
+#include "core/dynamic.h"
 
 namespace calypso::net {
 namespace {
@@ -67,40 +67,11 @@ std::string PercentDecode(std::string_view text, bool plus_as_space) {
 }
 
 std::string JsonErrorBody(std::string_view code, std::string_view message) {
-    std::string out = "{\"error\":{\"code\":\"";
-    auto append_escaped = [&out](std::string_view s) {
-        for (char c : s) {
-            switch (c) {
-                case '"':
-                    out += "\\\"";
-                    break;
-                case '\\':
-                    out += "\\\\";
-                    break;
-                case '\n':
-                    out += "\\n";
-                    break;
-                case '\r':
-                    out += "\\r";
-                    break;
-                case '\t':
-                    out += "\\t";
-                    break;
-                default:
-                    if (static_cast<unsigned char>(c) < 0x20) {
-                        char buf[8];
-                        std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-                        out += buf;
-                    } else {
-                        out.push_back(c);
-                    }
-            }
-        }
-    };
-    append_escaped(code);
-    out += "\",\"message\":\"";
-    append_escaped(message);
-    out += "\"}}";
+    std::string out = "{\"error\":{\"code\":";
+    core::AppendJsonString(out, code);
+    out += ",\"message\":";
+    core::AppendJsonString(out, message);
+    out += "}}";
     return out;
 }
 
