@@ -28,6 +28,45 @@ struct ScanKey {
     std::string key;
 };
 
+// A condition a source may use to skip rows that cannot satisfy it, before decoding them.
+// A hint like ScanRequest::time: the consumer filters again, and a source may ignore it.
+struct ScanPredicate {
+    enum class Op : uint8_t {
+        kEquals,    // string column equals one of `values`, case-sensitively (==, in)
+        kHas,       // string column has `values[0]` as whole term(s), ignoring case (has)
+        kHasCs,     // the same, case-sensitively (has_cs)
+        kIntRange,  // long/int/datetime/timespan/bool column in [min, max]; nulls fail
+    };
+    // A requested column, or "column.key" naming an entry of ScanRequest::keys.
+    std::string column;
+    Op op = Op::kEquals;
+    std::vector<std::string> values = {};
+    int64_t min = std::numeric_limits<int64_t>::min();
+    int64_t max = std::numeric_limits<int64_t>::max();
+};
+
+// What a scan read and skipped; filled by the source when ScanRequest::stats is set.
+struct ScanStats {
+    uint64_t segments = 0;          // segments of the table in the snapshot
+    uint64_t segments_skipped = 0;  // by time range or predicates, without reading blocks
+    uint64_t blocks = 0;            // row blocks of the segments not skipped
+    uint64_t blocks_skipped = 0;    // by block min/max or term index
+    uint64_t bytes_read = 0;        // column and index bytes read from disk (cache misses)
+    uint64_t bytes_cached = 0;      // column bytes served from the decoded-column cache
+    uint64_t rows = 0;              // rows handed to the consumer
+
+    ScanStats& operator+=(const ScanStats& o) {
+        segments += o.segments;
+        segments_skipped += o.segments_skipped;
+        blocks += o.blocks;
+        blocks_skipped += o.blocks_skipped;
+        bytes_read += o.bytes_read;
+        bytes_cached += o.bytes_cached;
+        rows += o.rows;
+        return *this;
+    }
+};
+
 struct ScanRequest {
     std::string table;
     // Columns to return, in this order; empty means every column of the schema.
@@ -38,6 +77,10 @@ struct ScanRequest {
     // Keys to return as extra dynamic columns after `columns`, named "column.key". A store
     // that shredded the key answers without parsing any JSON.
     std::vector<ScanKey> keys = {};
+    // Conditions every returned row would have to meet (a conjunction).
+    std::vector<ScanPredicate> predicates = {};
+    // When set, the source adds what it read and skipped (not thread-safe: one per scan).
+    ScanStats* stats = nullptr;
 };
 
 // Read access to tables. Implemented by the store (and later the ClickHouse backend);
