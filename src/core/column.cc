@@ -160,4 +160,47 @@ size_t Batch::ByteSize() const {
     return bytes;
 }
 
+void Column::AppendAll(const Column& other) {
+    if (size() == 0) {
+        d_ = other.d_;  // share: the first write clones
+        return;
+    }
+    Data& d = Mutable();
+    const Data& o = *other.d_;
+    d.valid.insert(d.valid.end(), o.valid.begin(), o.valid.end());
+    d.i64.insert(d.i64.end(), o.i64.begin(), o.i64.end());
+    d.f64.insert(d.f64.end(), o.f64.begin(), o.f64.end());
+    d.str.insert(d.str.end(), o.str.begin(), o.str.end());
+    d.dyn.insert(d.dyn.end(), o.dyn.begin(), o.dyn.end());
+}
+
+Column Column::FromInt64s(Type type, std::vector<int64_t> values, std::vector<uint8_t> valid) {
+    Column c(type);
+    c.d_->i64 = std::move(values);
+    c.d_->valid = std::move(valid);
+    return c;
+}
+
+Column Column::FromDoubles(Type type, std::vector<double> values, std::vector<uint8_t> valid) {
+    Column c(type);
+    c.d_->f64 = std::move(values);
+    c.d_->valid = std::move(valid);
+    return c;
+}
+
+Column Column::FromStrings(Type type, std::vector<std::string> values,
+                           std::vector<uint8_t> valid) {
+    Column c(type);
+    c.d_->str = std::move(values);
+    c.d_->valid = std::move(valid);
+    return c;
+}
+
+Column Column::FromDynamics(std::vector<Dynamic> values, std::vector<uint8_t> valid) {
+    Column c(Type::kDynamic);
+    c.d_->dyn = std::move(values);
+    c.d_->valid = std::move(valid);
+    return c;
+}
+
 }  // namespace calypso::core

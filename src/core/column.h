@@ -56,6 +56,8 @@ class Column {
     void Append(const Value& value);
     // Appends row `row` of `other`, which has the same type.
     void AppendFrom(const Column& other, size_t row);
+    // Appends every row of `other`, which has the same type.
+    void AppendAll(const Column& other);
 
     Value Get(size_t i) const;
     int64_t int64_at(size_t i) const { return d_->i64[i]; }
@@ -71,6 +73,13 @@ class Column {
 
     // A column of `n` nulls.
     static Column Nulls(Type type, size_t n);
+    // Columns built from whole vectors, for decoders. REQUIRES: values.size() == valid.size()
+    // and a type of the matching physical class.
+    static Column FromInt64s(Type type, std::vector<int64_t> values, std::vector<uint8_t> valid);
+    static Column FromDoubles(Type type, std::vector<double> values, std::vector<uint8_t> valid);
+    static Column FromStrings(Type type, std::vector<std::string> values,
+                              std::vector<uint8_t> valid);
+    static Column FromDynamics(std::vector<Dynamic> values, std::vector<uint8_t> valid);
 
   private:
     struct Data {

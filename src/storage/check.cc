@@ -27,10 +27,10 @@ core::Result<CheckReport> CheckStore(core::Env* env, const std::string& dir) {
     for (const auto& seg : manifest.segments) {
         const std::string path = SegmentFilePath(dir, seg.id);
         auto reader = SegmentReader::Open(env, path);
-        core::Status s = reader.ok() ? reader->VerifyAll() : reader.status();
-        if (s.ok() && reader->info().rows != seg.rows) {
+        core::Status s = reader.ok() ? (*reader)->VerifyAll() : reader.status();
+        if (s.ok() && (*reader)->info().rows != seg.rows) {
             s = core::Status::Corruption("segment '" + path + "' holds " +
-                                         std::to_string(reader->info().rows) +
+                                         std::to_string((*reader)->info().rows) +
                                          " rows, the MANIFEST says " + std::to_string(seg.rows));
         }
         if (!s.ok()) {
@@ -79,7 +79,7 @@ core::Result<std::vector<TableReport>> StorageReport(core::Env* env, const std::
         const std::string path = SegmentFilePath(dir, seg.id);
         if (auto size = env->FileSize(path); size.ok()) r.bytes_on_disk += *size;
         if (auto reader = SegmentReader::Open(env, path); reader.ok()) {
-            for (const auto& c : reader->info().columns) r.uncompressed_bytes += c.raw_size;
+            for (const auto& c : (*reader)->info().columns) r.uncompressed_bytes += c.raw_size();
         }
     }
     std::vector<TableReport> out;

@@ -1,9 +1,11 @@
 #include "storage/segment.h"
 
+#include <lz4.h>
 #include <zstd.h>
 
-#include "storage/batch_codec.h"
+#include "storage/bitpack.h"
 #include "storage/coding.h"
+#include "storage/encoding.h"
 #include "storage/shred.h"
 
 namespace calypso::storage {
@@ -14,22 +16,63 @@ using core::Status;
 namespace {
 
 constexpr int kZstdLevel = 3;
+constexpr uint8_t kHasRange = 1;
+constexpr uint8_t kHasFilter = 2;
 
 void EncodeFooter(const SegmentInfo& info, std::string& out) {
     PutVarint(out, kSegmentVersion);
     PutLengthPrefixed(out, info.table);
     PutVarint(out, info.rows);
+    PutVarint(out, info.block_rows);
     PutFixed64(out, static_cast<uint64_t>(info.min_time));
     PutFixed64(out, static_cast<uint64_t>(info.max_time));
     PutVarint(out, info.columns.size());
     for (const auto& c : info.columns) {
         PutLengthPrefixed(out, c.name);
         out.push_back(static_cast<char>(c.type));
-        PutVarint(out, c.offset);
-        PutVarint(out, c.size);
-        PutVarint(out, c.raw_size);
-        PutFixed32(out, c.crc);
+        PutVarint(out, c.blocks.size());
+        for (const auto& b : c.blocks) {
+            PutVarint(out, b.offset);
+            PutVarint(out, b.size);
+            PutVarint(out, b.raw_size);
+            PutFixed32(out, b.crc);
+            out.push_back(static_cast<char>(b.codec));
+            out.push_back(static_cast<char>((b.has_range ? kHasRange : 0) |
+                                            (b.has_filter ? kHasFilter : 0)));
+            if (b.has_range) {
+                PutVarint(out, ZigZag(b.min));
+                PutVarint(out, ZigZag(b.max));
+            }
+            if (b.has_filter) {
+                PutVarint(out, b.filter_offset);
+                PutVarint(out, b.filter_size);
+                PutFixed32(out, b.filter_crc);
+            }
+        }
     }
+}
+
+bool DecodeBlockRef(Reader& r, BlockRef& b) {
+    uint8_t codec, flags;
+    if (!r.GetVarint(b.offset) || !r.GetVarint(b.size) || !r.GetVarint(b.raw_size) ||
+        !r.GetFixed32(b.crc) || !r.GetByte(codec) || !r.GetByte(flags) ||
+        codec > static_cast<uint8_t>(Codec::kZstd)) {
+        return false;
+    }
+    b.codec = static_cast<Codec>(codec);
+    b.has_range = (flags & kHasRange) != 0;
+    b.has_filter = (flags & kHasFilter) != 0;
+    if (b.has_range) {
+        uint64_t lo, hi;
+        if (!r.GetVarint(lo) || !r.GetVarint(hi)) return false;
+        b.min = UnZigZag(lo);
+        b.max = UnZigZag(hi);
+    }
+    if (b.has_filter &&
+        (!r.GetVarint(b.filter_offset) || !r.GetVarint(b.filter_size) || !r.GetFixed32(b.filter_crc))) {
+        return false;
+    }
+    return true;
 }
 
 Status DecodeFooter(std::string_view data, const std::string& path, SegmentInfo& info) {
@@ -39,38 +82,157 @@ Status DecodeFooter(std::string_view data, const std::string& path, SegmentInfo&
     auto bad = [&] { return Status::Corruption("segment '" + path + "': malformed footer"); };
     if (!r.GetVarint(version)) return bad();
     if (version != kSegmentVersion) {
-        return Status::Corruption("segment '" + path + "': unsupported version " +
-                                  std::to_string(version));
+        return Status::Corruption("segment '" + path + "': unsupported format version " +
+                                  std::to_string(version) + " (this build reads version " +
+                                  std::to_string(kSegmentVersion) + ")");
     }
-    if (!r.GetLengthPrefixed(table) || !r.GetVarint(info.rows) || !r.GetFixed64(min_time) ||
-        !r.GetFixed64(max_time) || !r.GetVarint(ncols)) {
+    if (!r.GetLengthPrefixed(table) || !r.GetVarint(info.rows) || !r.GetVarint(info.block_rows) ||
+        info.block_rows == 0 || !r.GetFixed64(min_time) || !r.GetFixed64(max_time) ||
+        !r.GetVarint(ncols) || ncols > r.remaining()) {
         return bad();
     }
     info.table = std::string(table);
     info.min_time = static_cast<int64_t>(min_time);
     info.max_time = static_cast<int64_t>(max_time);
+    const size_t nblocks = info.num_blocks();
     for (uint64_t i = 0; i < ncols; ++i) {
         SegmentColumnInfo c;
         std::string_view name;
         uint8_t type;
-        if (!r.GetLengthPrefixed(name) || !r.GetByte(type) || !r.GetVarint(c.offset) ||
-            !r.GetVarint(c.size) || !r.GetVarint(c.raw_size) || !r.GetFixed32(c.crc)) {
+        uint64_t count;
+        if (!r.GetLengthPrefixed(name) || !r.GetByte(type) ||
+            type > static_cast<uint8_t>(core::Type::kDynamic) || !r.GetVarint(count) ||
+            count != nblocks) {
             return bad();
         }
         c.name = std::string(name);
         c.type = static_cast<core::Type>(type);
+        c.blocks.resize(nblocks);
+        for (auto& b : c.blocks) {
+            if (!DecodeBlockRef(r, b)) return bad();
+        }
         info.columns.push_back(std::move(c));
     }
     return Status::Ok();
 }
 
+// Compresses `raw` with `codec` into `out`; keeps it stored when that does not pay.
+Codec Compress(Codec codec, ZSTD_CCtx* zstd, const std::string& raw, std::string& out) {
+    if (codec == Codec::kLz4) {
+        out.resize(static_cast<size_t>(LZ4_compressBound(static_cast<int>(raw.size()))));
+        int n = LZ4_compress_default(raw.data(), out.data(), static_cast<int>(raw.size()),
+                                     static_cast<int>(out.size()));
+        if (n > 0 && static_cast<size_t>(n) < raw.size()) {
+            out.resize(static_cast<size_t>(n));
+            return Codec::kLz4;
+        }
+    } else if (codec == Codec::kZstd) {
+        out.resize(ZSTD_compressBound(raw.size()));
+        size_t n = ZSTD_compressCCtx(zstd, out.data(), out.size(), raw.data(), raw.size(),
+                                     kZstdLevel);
+        if (!ZSTD_isError(n) && n < raw.size()) {
+            out.resize(n);
+            return Codec::kZstd;
+        }
+    }
+    out = raw;
+    return Codec::kStored;
+}
+
+bool Decompress(Codec codec, std::string_view in, std::string& raw) {
+    switch (codec) {
+        case Codec::kStored:
+            if (in.size() != raw.size()) return false;
+            std::copy(in.begin(), in.end(), raw.begin());
+            return true;
+        case Codec::kLz4: {
+            int n = LZ4_decompress_safe(in.data(), raw.data(), static_cast<int>(in.size()),
+                                        static_cast<int>(raw.size()));
+            return n >= 0 && static_cast<size_t>(n) == raw.size();
+        }
+        case Codec::kZstd: {
+            thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(
+                ZSTD_createDCtx(), ZSTD_freeDCtx);
+            size_t n = ZSTD_decompressDCtx(dctx.get(), raw.data(), raw.size(), in.data(), in.size());
+            return !ZSTD_isError(n) && n == raw.size();
+        }
+    }
+    return false;
+}
+
+bool IsStringy(core::Type t) { return t == core::Type::kString || t == core::Type::kGuid; }
+
+// Writes one column's blocks, then their filters, appending to `file`.
+Status AddColumn(const std::string& name, const core::Column& column, const SegmentInfo& info,
+                 Codec codec, ZSTD_CCtx* zstd, std::string& file, SegmentInfo& out) {
+    SegmentColumnInfo c;
+    c.name = name;
+    c.type = column.type();
+    std::string raw, stored;
+    for (size_t b = 0; b < info.num_blocks(); ++b) {
+        const size_t begin = b * info.block_rows;
+        const size_t end = begin + info.BlockSize(b);
+        raw.clear();
+        BlockSummary summary;
+        EncodeBlock(column, begin, end, raw, summary);
+        BlockRef ref;
+        ref.codec = Compress(codec, zstd, raw, stored);
+        ref.offset = file.size();
+        ref.size = stored.size();
+        ref.raw_size = raw.size();
+        ref.crc = Checksum32(stored);
+        ref.has_range = summary.has_range;
+        ref.min = summary.min;
+        ref.max = summary.max;
+        file += stored;
+        c.blocks.push_back(ref);
+    }
+    if (IsStringy(column.type())) {
+        std::string filter;
+        for (size_t b = 0; b < info.num_blocks(); ++b) {
+            const size_t begin = b * info.block_rows;
+            filter.clear();
+            BlockFilter::Build(column, begin, begin + info.BlockSize(b), filter);
+            BlockRef& ref = c.blocks[b];
+            ref.has_filter = true;
+            ref.filter_offset = file.size();
+            ref.filter_size = filter.size();
+            ref.filter_crc = Checksum32(filter);
+            file += filter;
+        }
+    }
+    out.columns.push_back(std::move(c));
+    return Status::Ok();
+}
+
 }  // namespace
 
+uint64_t SegmentColumnInfo::size() const {
+    uint64_t n = 0;
+    for (const auto& b : blocks) n += b.size + (b.has_filter ? b.filter_size : 0);
+    return n;
+}
+
+uint64_t SegmentColumnInfo::raw_size() const {
+    uint64_t n = 0;
+    for (const auto& b : blocks) n += b.raw_size;
+    return n;
+}
+
+const SegmentColumnInfo* SegmentInfo::Find(std::string_view name) const {
+    for (const auto& c : columns) {
+        if (c.name == name) return &c;
+    }
+    return nullptr;
+}
+
 Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path, const std::string& table,
-                                 const core::Batch& batch, int time_column) {
+                                 const core::Batch& batch, int time_column,
+                                 const SegmentWriteOptions& options) {
     SegmentInfo info;
     info.table = table;
     info.rows = batch.num_rows();
+    info.block_rows = std::max<size_t>(1, options.block_rows);
     if (time_column >= 0) {
         const auto& col = batch.columns[static_cast<size_t>(time_column)];
         for (size_t i = 0; i < col.size(); ++i) {
@@ -79,32 +241,22 @@ Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path, const 
             info.max_time = std::max(info.max_time, col.int64_at(i));
         }
     }
+    std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> zstd(ZSTD_createCCtx(), ZSTD_freeCCtx);
     std::string file(kSegmentMagic);
-    std::string raw;
-    std::string compressed;
-    auto add_block = [&](const std::string& name, const core::Column& column) -> Status {
-        raw.clear();
-        EncodeColumn(column, raw);
-        compressed.resize(ZSTD_compressBound(raw.size()));
-        size_t n =
-            ZSTD_compress(compressed.data(), compressed.size(), raw.data(), raw.size(), kZstdLevel);
-        if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
-        compressed.resize(n);
-        info.columns.push_back(
-            {name, column.type(), file.size(), n, raw.size(), Checksum32(compressed)});
-        file += compressed;
-        return Status::Ok();
-    };
+    SegmentInfo layout = info;  // the block geometry AddColumn follows
     for (size_t i = 0; i < batch.columns.size(); ++i) {
         const std::string& name = batch.schema.fields[i].name;
         if (batch.columns[i].type() != core::Type::kDynamic) {
-            RETURN_IF_ERROR(add_block(name, batch.columns[i]));
+            RETURN_IF_ERROR(
+                AddColumn(name, batch.columns[i], layout, options.codec, zstd.get(), file, info));
             continue;
         }
         ShreddedColumn shredded = Shred(batch.columns[i]);
-        RETURN_IF_ERROR(add_block(name, shredded.residual));
+        RETURN_IF_ERROR(
+            AddColumn(name, shredded.residual, layout, options.codec, zstd.get(), file, info));
         for (const auto& [key, column] : shredded.keys) {
-            RETURN_IF_ERROR(add_block(name + kShredSeparator + key, column));
+            RETURN_IF_ERROR(AddColumn(name + kShredSeparator + key, column, layout, options.codec,
+                                      zstd.get(), file, info));
         }
     }
     std::string footer;
@@ -117,56 +269,65 @@ Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path, const 
     return info;
 }
 
-Result<SegmentReader> SegmentReader::Open(core::Env* env, const std::string& path) {
-    SegmentReader reader;
-    reader.env_ = env;
-    reader.path_ = path;
-    auto bad = [&](const std::string& what) {
-        return Status::Corruption("segment '" + path + "': " + what);
-    };
+Status SegmentReader::Corrupt(const std::string& what) const {
+    return Status::Corruption("segment '" + path_ + "': " + what);
+}
+
+Result<SegmentReaderPtr> SegmentReader::Open(core::Env* env, const std::string& path) {
+    auto reader = std::make_shared<SegmentReader>();
+    reader->env_ = env;
+    reader->path_ = path;
     ASSIGN_OR_RETURN(uint64_t size, env->FileSize(path));
     const size_t trailer = 4 + 4 + kSegmentMagic.size();
-    if (size < kSegmentMagic.size() + trailer) return bad("truncated file");
+    if (size < kSegmentMagic.size() + trailer) return reader->Corrupt("truncated file");
     ASSIGN_OR_RETURN(std::string head, env->ReadFileRange(path, 0, kSegmentMagic.size()));
     ASSIGN_OR_RETURN(std::string tail, env->ReadFileRange(path, size - trailer, trailer));
     if (head != kSegmentMagic || tail.compare(8, kSegmentMagic.size(), kSegmentMagic) != 0) {
-        return bad("bad magic or truncated file");
+        return reader->Corrupt("bad magic or truncated file");
     }
     const uint32_t footer_len = DecodeFixed32(tail.data());
     const uint32_t footer_crc = DecodeFixed32(tail.data() + 4);
-    if (footer_len > size - trailer - kSegmentMagic.size()) return bad("bad footer length");
+    if (footer_len > size - trailer - kSegmentMagic.size()) {
+        return reader->Corrupt("bad footer length");
+    }
     const uint64_t footer_offset = size - trailer - footer_len;
     ASSIGN_OR_RETURN(std::string footer, env->ReadFileRange(path, footer_offset, footer_len));
-    if (Checksum32(footer) != footer_crc) return bad("footer checksum mismatch");
-    RETURN_IF_ERROR(DecodeFooter(footer, path, reader.info_));
-    for (const auto& c : reader.info_.columns) {
-        if (c.offset < kSegmentMagic.size() || c.offset + c.size > footer_offset) {
-            return bad("column '" + c.name + "' out of bounds");
+    if (Checksum32(footer) != footer_crc) return reader->Corrupt("footer checksum mismatch");
+    RETURN_IF_ERROR(DecodeFooter(footer, path, reader->info_));
+    for (const auto& c : reader->info_.columns) {
+        for (const auto& b : c.blocks) {
+            bool in = b.offset >= kSegmentMagic.size() && b.offset + b.size <= footer_offset &&
+                      (!b.has_filter || (b.filter_offset >= kSegmentMagic.size() &&
+                                         b.filter_offset + b.filter_size <= footer_offset));
+            if (!in) return reader->Corrupt("column '" + c.name + "' out of bounds");
         }
     }
-    return reader;
+    return SegmentReaderPtr(std::move(reader));
 }
 
-Result<core::Column> SegmentReader::Decode(const SegmentColumnInfo& c) const {
-    ASSIGN_OR_RETURN(std::string block, env_->ReadFileRange(path_, c.offset, c.size));
-    if (Checksum32(block) != c.crc) {
-        return Status::Corruption("segment '" + path_ + "': checksum mismatch in column '" +
-                                  c.name + "'");
+Result<core::Column> SegmentReader::ReadBlock(const SegmentColumnInfo& c, size_t block,
+                                              uint64_t* bytes_read) const {
+    const BlockRef& b = c.blocks.at(block);
+    ASSIGN_OR_RETURN(std::string stored, env_->ReadFileRange(path_, b.offset, b.size));
+    if (bytes_read != nullptr) *bytes_read += b.size;
+    if (Checksum32(stored) != b.crc) {
+        return Corrupt("checksum mismatch in column '" + c.name + "' block " +
+                       std::to_string(block));
     }
-    std::string raw(c.raw_size, '\0');
-    size_t n = ZSTD_decompress(raw.data(), raw.size(), block.data(), block.size());
-    if (ZSTD_isError(n) || n != c.raw_size) {
-        return Status::Corruption("segment '" + path_ + "': cannot decompress column '" + c.name +
-                                  "'");
+    std::string raw(b.raw_size, '\0');
+    if (!Decompress(b.codec, stored, raw)) {
+        return Corrupt("cannot decompress column '" + c.name + "' block " + std::to_string(block));
     }
-    auto col = DecodeColumn(raw);
-    if (!col.ok())
-        return Status::Corruption("segment '" + path_ + "': column '" + c.name +
-                                  "': " + col.status().message());
+    auto col = DecodeBlock(c.type, raw, info_.BlockSize(block));
+    if (!col.ok()) {
+        return Corrupt("column '" + c.name + "' block " + std::to_string(block) + ": " +
+                       col.status().message());
+    }
     return col;
 }
 
-Result<core::Column> SegmentReader::ReadColumn(std::string_view name) const {
+Result<core::Column> SegmentReader::ReadColumnBlock(std::string_view name, size_t block,
+                                                    uint64_t* bytes_read) const {
     const SegmentColumnInfo* base = nullptr;
     std::vector<const SegmentColumnInfo*> keys;
     for (const auto& c : info_.columns) {
@@ -177,18 +338,15 @@ Result<core::Column> SegmentReader::ReadColumn(std::string_view name) const {
             keys.push_back(&c);
         }
     }
-    if (base == nullptr)
+    if (base == nullptr) {
         return Status::NotFound("column '" + std::string(name) + "' not in segment");
-    ASSIGN_OR_RETURN(core::Column residual, Decode(*base));
+    }
+    ASSIGN_OR_RETURN(core::Column residual, ReadBlock(*base, block, bytes_read));
     if (keys.empty()) return residual;
     std::vector<core::Column> key_columns;
     key_columns.reserve(keys.size());
     for (const auto* k : keys) {
-        ASSIGN_OR_RETURN(core::Column c, Decode(*k));
-        if (c.size() != residual.size()) {
-            return Status::Corruption("segment '" + path_ + "': shredded column '" + k->name +
-                                      "' has the wrong length");
-        }
+        ASSIGN_OR_RETURN(core::Column c, ReadBlock(*k, block, bytes_read));
         key_columns.push_back(std::move(c));
     }
     std::vector<std::pair<std::string, const core::Column*>> parts;
@@ -198,32 +356,76 @@ Result<core::Column> SegmentReader::ReadColumn(std::string_view name) const {
     return Unshred(residual, parts);
 }
 
-Result<core::Column> SegmentReader::ReadKey(std::string_view column, std::string_view key) const {
+Result<core::Column> SegmentReader::ReadColumn(std::string_view name) const {
+    if (info_.Find(name) == nullptr) {
+        return Status::NotFound("column '" + std::string(name) + "' not in segment");
+    }
+    core::Column whole(info_.Find(name)->type);
+    for (size_t b = 0; b < info_.num_blocks(); ++b) {
+        ASSIGN_OR_RETURN(core::Column part, ReadColumnBlock(name, b));
+        whole.AppendAll(part);
+    }
+    return whole;
+}
+
+Result<core::Column> SegmentReader::ReadKeyBlock(std::string_view column, std::string_view key,
+                                                 size_t block, uint64_t* bytes_read) const {
     std::string shredded(column);
     shredded += kShredSeparator;
     shredded += key;
-    for (const auto& c : info_.columns) {
-        if (c.name != shredded) continue;
-        ASSIGN_OR_RETURN(core::Column strings, Decode(c));
+    if (const auto* c = info_.Find(shredded)) {
+        ASSIGN_OR_RETURN(core::Column strings, ReadBlock(*c, block, bytes_read));
         return StringsToDynamic(strings);
     }
     // Not shredded here: the key lives in the residual objects (or nowhere).
-    for (const auto& c : info_.columns) {
-        if (c.name != column) continue;
-        ASSIGN_OR_RETURN(core::Column residual, Decode(c));
+    if (const auto* c = info_.Find(column)) {
+        ASSIGN_OR_RETURN(core::Column residual, ReadBlock(*c, block, bytes_read));
         return ExtractKey(residual, key);
     }
     return Status::NotFound("column '" + std::string(column) + "' not in segment");
 }
 
-core::Status SegmentReader::VerifyAll() const {
+Result<const BlockFilter*> SegmentReader::Filter(const SegmentColumnInfo& c, size_t block,
+                                                 uint64_t* bytes_read) const {
+    if (!c.blocks.at(block).has_filter) return static_cast<const BlockFilter*>(nullptr);
+    std::lock_guard lock(mu_);
+    auto it = filters_.find(c.name);
+    if (it == filters_.end()) {
+        // The column's filters are contiguous: one read loads them all.
+        uint64_t first = UINT64_MAX, last = 0;
+        for (const auto& b : c.blocks) {
+            if (!b.has_filter) continue;
+            first = std::min(first, b.filter_offset);
+            last = std::max(last, b.filter_offset + b.filter_size);
+        }
+        ASSIGN_OR_RETURN(std::string bytes, env_->ReadFileRange(path_, first, last - first));
+        if (bytes_read != nullptr) *bytes_read += bytes.size();
+        std::vector<std::unique_ptr<BlockFilter>> parsed(c.blocks.size());
+        for (size_t i = 0; i < c.blocks.size(); ++i) {
+            const BlockRef& b = c.blocks[i];
+            if (!b.has_filter) continue;
+            std::string_view f(bytes.data() + (b.filter_offset - first), b.filter_size);
+            if (Checksum32(f) != b.filter_crc) {
+                return Corrupt("checksum mismatch in the filter of column '" + c.name +
+                               "' block " + std::to_string(i));
+            }
+            auto filter = BlockFilter::Parse(f);
+            if (!filter.ok()) {
+                return Corrupt("column '" + c.name + "' block " + std::to_string(i) + ": " +
+                               filter.status().message());
+            }
+            parsed[i] = std::make_unique<BlockFilter>(std::move(filter).value());
+        }
+        it = filters_.emplace(c.name, std::move(parsed)).first;
+    }
+    return static_cast<const BlockFilter*>(it->second[block].get());
+}
+
+Status SegmentReader::VerifyAll() const {
     for (const auto& c : info_.columns) {
-        auto col = Decode(c);
-        if (!col.ok()) return col.status();
-        if (col->size() != info_.rows) {
-            return Status::Corruption("segment '" + path_ + "': column '" + c.name + "' has " +
-                                      std::to_string(col->size()) + " rows, the footer says " +
-                                      std::to_string(info_.rows));
+        for (size_t b = 0; b < c.blocks.size(); ++b) {
+            RETURN_IF_ERROR(ReadBlock(c, b).status());
+            RETURN_IF_ERROR(Filter(c, b).status());
         }
     }
     return Status::Ok();

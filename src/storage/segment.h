@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,68 +12,128 @@
 #include "core/column.h"
 #include "core/env.h"
 #include "core/status.h"
+#include "storage/block_filter.h"
 
 namespace calypso::storage {
 
-// Segment file format, version 1: one immutable file per flushed batch of one table.
+// Segment file format, version 2: one immutable file per flushed batch of one table and
+// UTC day. Rows are cut into blocks of `block_rows` (the last one shorter); block i of every
+// column holds the same rows, so a scan picks blocks once and reads only those.
 //
-//   file   := magic:"CLPSEG\0\1" column_block* footer footer_len:fixed32 footer_crc:fixed32
-//             magic:"CLPSEG\0\1"
-//   column_block := zstd(EncodeColumn(column))          (see batch_codec.h)
-//   A dynamic column may be shredded (shred.h): its block holds the residual objects and
-//   blocks named "column\x1fkey" hold string sub-columns of frequent keys.
-//   footer := version:varint table:lp rows:varint min_time:fixed64 max_time:fixed64
-//             ncols:varint (name:lp type:u8 offset:varint size:varint raw_size:varint crc:fixed32)*
+//   file    := magic data* footer footer_len:fixed32 footer_crc:fixed32 magic
+//   data    := per column: its blocks, then its blocks' filters (string columns only)
+//   block   := codec-compressed encoded block (encoding.h: per-block encoding)
+//   filter  := BlockFilter (block_filter.h), uncompressed
+//   footer  := version:varint table:lp rows:varint block_rows:varint
+//              min_time:fixed64 max_time:fixed64 ncols:varint column*
+//   column  := name:lp type:u8 nblocks:varint blockref*
+//   blockref:= offset:varint size:varint raw_size:varint crc:fixed32 codec:u8 flags:u8
+//              [min:zigzag-varint max:zigzag-varint]                     (flags & 1)
+//              [filter_offset:varint filter_size:varint filter_crc:fixed32] (flags & 2)
 //
-// lp = varint length + bytes. crc = Checksum32 of the block (or footer) bytes as stored.
-// min_time/max_time bound the table's time column (INT64_MAX/INT64_MIN when it has none),
-// so scans skip whole segments by time. Issue 4 replaces the single block per column with
-// per-block encodings and indexes; the version field tells the formats apart.
+// codec: 0 stored, 1 LZ4 (recent data: cheap to write), 2 zstd (cold data: small).
+// min/max bound an integer-class block's present values (no range: every row is null).
+// lp = varint length + bytes; crc = Checksum32 of the bytes as stored.
+// A dynamic column may be shredded (shred.h): its blocks hold the residual objects in binary
+// form and columns named "column\x1fkey" hold string sub-columns of frequent keys.
+// min_time/max_time bound the table's time column (INT64_MAX/INT64_MIN when it has none).
 inline constexpr std::string_view kSegmentMagic{"CLPSEG\0\1", 8};
-inline constexpr uint64_t kSegmentVersion = 1;
+inline constexpr uint64_t kSegmentVersion = 2;
+inline constexpr size_t kDefaultBlockRows = 8192;
 
-struct SegmentColumnInfo {
-    std::string name;
-    core::Type type = core::Type::kNull;
+enum class Codec : uint8_t { kStored = 0, kLz4 = 1, kZstd = 2 };
+
+struct BlockRef {
     uint64_t offset = 0;
     uint64_t size = 0;
     uint64_t raw_size = 0;
     uint32_t crc = 0;
+    Codec codec = Codec::kStored;
+    bool has_range = false;
+    int64_t min = 0;
+    int64_t max = 0;
+    bool has_filter = false;
+    uint64_t filter_offset = 0;
+    uint64_t filter_size = 0;
+    uint32_t filter_crc = 0;
+};
+
+struct SegmentColumnInfo {
+    std::string name;
+    core::Type type = core::Type::kNull;
+    std::vector<BlockRef> blocks;
+    uint64_t size() const;      // bytes of the blocks as stored
+    uint64_t raw_size() const;  // bytes of the encoded blocks before compression
 };
 
 struct SegmentInfo {
     std::string table;
     uint64_t rows = 0;
+    uint64_t block_rows = kDefaultBlockRows;
     int64_t min_time = std::numeric_limits<int64_t>::max();
     int64_t max_time = std::numeric_limits<int64_t>::min();
     std::vector<SegmentColumnInfo> columns;
+
+    size_t num_blocks() const {
+        return static_cast<size_t>((rows + block_rows - 1) / block_rows);
+    }
+    size_t BlockSize(size_t block) const {
+        return static_cast<size_t>(std::min<uint64_t>(block_rows, rows - block * block_rows));
+    }
+    const SegmentColumnInfo* Find(std::string_view name) const;
+};
+
+struct SegmentWriteOptions {
+    Codec codec = Codec::kZstd;
+    size_t block_rows = kDefaultBlockRows;
 };
 
 // Writes `batch` as a segment at `path`: temporary file, fsync, rename, directory fsync.
 // `time_column` is the index of the time column in the batch, or -1.
 core::Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path,
                                        const std::string& table, const core::Batch& batch,
-                                       int time_column);
+                                       int time_column, const SegmentWriteOptions& options = {});
 
-// An opened segment: Open reads and checks only the footer; ReadColumn reads and checks
-// one column block. Errors of damaged files are Corruption and name the file and column.
+// An opened segment: Open reads and checks only the footer; blocks and filters are read
+// and checked when asked for. Errors of damaged files are Corruption and name the file and
+// column. Thread-safe; filters are kept in memory once read.
 class SegmentReader {
   public:
-    static core::Result<SegmentReader> Open(core::Env* env, const std::string& path);
+    static core::Result<std::shared_ptr<const SegmentReader>> Open(core::Env* env,
+                                                                   const std::string& path);
     const SegmentInfo& info() const { return info_; }
-    // Decodes the column `name`; NotFound when the segment lacks it.
+
+    // One block of a stored column (a shredded sub-column by its "column\x1fkey" name).
+    // Adds the bytes read to `*bytes_read` when given.
+    core::Result<core::Column> ReadBlock(const SegmentColumnInfo& column, size_t block,
+                                         uint64_t* bytes_read = nullptr) const;
+    // The whole column `name`, shredded keys put back; NotFound when the segment lacks it.
     core::Result<core::Column> ReadColumn(std::string_view name) const;
-    // The values of top-level `key` of dynamic `column`, as a dynamic column: from its
-    // shredded sub-column when the segment has one (no JSON is parsed), else extracted.
-    core::Result<core::Column> ReadKey(std::string_view column, std::string_view key) const;
-    // Reads and checks every column block (what `calypso check` does).
+    // Block `block` of the column `name`, shredded keys put back.
+    core::Result<core::Column> ReadColumnBlock(std::string_view name, size_t block,
+                                               uint64_t* bytes_read = nullptr) const;
+    // The values of top-level `key` of dynamic `column` in one block, as a dynamic column:
+    // from its shredded sub-column when the segment has one (no JSON is parsed), else
+    // extracted from the objects.
+    core::Result<core::Column> ReadKeyBlock(std::string_view column, std::string_view key,
+                                            size_t block, uint64_t* bytes_read = nullptr) const;
+    // The filter of one block of a string column (all the column's filters are read at once
+    // and kept). nullptr when the block has none.
+    core::Result<const BlockFilter*> Filter(const SegmentColumnInfo& column, size_t block,
+                                            uint64_t* bytes_read = nullptr) const;
+    // Reads and checks every block and filter (what `calypso check` does).
     core::Status VerifyAll() const;
 
   private:
-    core::Result<core::Column> Decode(const SegmentColumnInfo& column) const;
+    core::Status Corrupt(const std::string& what) const;
     core::Env* env_ = nullptr;
     std::string path_;
     SegmentInfo info_;
+    mutable std::mutex mu_;
+    mutable std::map<std::string, std::vector<std::unique_ptr<BlockFilter>>, std::less<>>
+        filters_;
 };
+
+using SegmentReaderPtr = std::shared_ptr<const SegmentReader>;
 
 }  // namespace calypso::storage

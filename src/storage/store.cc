@@ -271,7 +271,11 @@ Status Store::Impl::WritePartitions(const std::string& table, const core::Batch&
             part = &subset;
         }
         const uint64_t id = next_id++;
-        ASSIGN_OR_RETURN(auto info, WriteSegment(env, SegmentPath(id), table, *part, time_index));
+        SegmentWriteOptions write_options;
+        write_options.codec = FlushCodec(day);
+        write_options.block_rows = options.block_rows;
+        ASSIGN_OR_RETURN(auto info, WriteSegment(env, SegmentPath(id), table, *part, time_index,
+                                                 write_options));
         written.push_back({id, table, info.rows, info.min_time, info.max_time, day});
     }
     return Status::Ok();

@@ -23,6 +23,7 @@ struct StoreOptions {
     size_t compact_min_segments = 4;              // a day with this many small segments ...
     uint64_t compact_target_rows = 1'000'000;     // ... (below this many rows) is merged
     size_t cache_bytes = size_t{512} << 20;       // decoded segment columns kept in memory
+    size_t block_rows = 8192;                     // rows per segment block (segment.h)
 };
 
 struct StoreStats {

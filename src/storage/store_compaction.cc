@@ -45,7 +45,7 @@ Status Store::Compact() {
         core::Batch merged = core::Batch::Empty(g.schema);
         bool readable = true;
         for (const auto& part : g.parts) {
-            auto batch = d.ReadSegment(part->meta, g.schema);
+            auto batch = d.ReadSegment(*part, g.schema);
             if (!batch.ok()) {
                 // A damaged part is quarantined by the next scan that reads it; merge later.
                 std::fprintf(stderr, "calypso: compaction skips table %s: %s\n", g.table.c_str(),
@@ -54,8 +54,7 @@ Status Store::Compact() {
                 break;
             }
             for (size_t c = 0; c < merged.columns.size(); ++c) {
-                const core::Column& from = batch->columns[c];
-                for (size_t r = 0; r < from.size(); ++r) merged.columns[c].AppendFrom(from, r);
+                merged.columns[c].AppendAll(batch->columns[c]);
             }
         }
         if (!readable) continue;
@@ -65,7 +64,8 @@ Status Store::Compact() {
             id = d.manifest.next_file_number++;
         }
         ASSIGN_OR_RETURN(auto info,
-                         WriteSegment(d.env, d.SegmentPath(id), g.table, merged, g.time_index));
+                         WriteSegment(d.env, d.SegmentPath(id), g.table, merged, g.time_index,
+                                      {Codec::kZstd, d.options.block_rows}));
         SegmentMeta meta{id, g.table, info.rows, info.min_time, info.max_time, g.day};
         std::vector<SegmentMeta> gone;
         for (const auto& part : g.parts) gone.push_back(part->meta);

@@ -14,6 +14,7 @@
 #include "core/time.h"
 #include "storage/column_cache.h"
 #include "storage/manifest.h"
+#include "storage/segment.h"
 #include "storage/store.h"
 #include "storage/wal.h"
 
@@ -39,11 +40,23 @@ struct SegmentFile {
 
     SegmentFile(SegmentMeta m, std::string p, core::Env* e)
         : meta(std::move(m)), path(std::move(p)), env(e) {}
+    // The opened file (footer parsed once, filters kept), opened on first use.
+    core::Result<SegmentReaderPtr> Reader() const {
+        std::lock_guard lock(open_mu);
+        if (!reader) {
+            ASSIGN_OR_RETURN(reader, SegmentReader::Open(env, path));
+        }
+        return reader;
+    }
     SegmentFile(const SegmentFile&) = delete;
     SegmentFile& operator=(const SegmentFile&) = delete;
     ~SegmentFile() {
         if (obsolete) (void)env->RemoveFile(path);
     }
+
+  private:
+    mutable std::mutex open_mu;
+    mutable SegmentReaderPtr reader;
 };
 using SegmentPtr = std::shared_ptr<const SegmentFile>;
 
@@ -105,10 +118,25 @@ struct Store::Impl {
     // REQUIRES: mu held. Makes acknowledged batches visible.
     void ApplyToBuffers(std::vector<core::TableBatch>& batches);
 
-    // Reads `schema`'s columns of a segment, from the cache when it has them.
+    // Reads `schema`'s columns of one block of a segment, from the cache when it has them.
     // `schema` ends with one dynamic field per entry of `keys`.
-    core::Result<core::Batch> ReadSegment(const SegmentMeta& seg, const core::Schema& schema,
-                                          const std::vector<core::ScanKey>& keys = {}) const;
+    core::Result<core::Batch> ReadBlock(const SegmentFile& seg, const SegmentReader& reader,
+                                        size_t block, const core::Schema& schema,
+                                        const std::vector<core::ScanKey>& keys,
+                                        core::ScanStats* stats) const;
+    // Scans the blocks of one segment that the request cannot rule out. A damaged file gives
+    // Corruption; an error of `consume` stops the scan and lands in `consumer`.
+    core::Status ScanSegment(const SegmentFile& file, const core::ScanRequest& request,
+                             const core::Schema& schema, const std::string& time_column,
+                             core::ScanStats& stats,
+                             const std::function<core::Status(const core::Batch&)>& consume,
+                             core::Status& consumer) const;
+    // Reads `schema`'s columns of a whole segment (for compaction; bypasses the cache).
+    core::Result<core::Batch> ReadSegment(const SegmentFile& seg,
+                                          const core::Schema& schema) const;
+    // The codec a flush uses for a partition: LZ4 while the day may still receive rows,
+    // zstd for older days.
+    static Codec FlushCodec(int64_t day);
 
     // Writes `rows` of `table` as one segment per day, numbering them from `next_id`.
     core::Status WritePartitions(const std::string& table, const core::Batch& rows, int time_index,

@@ -17,18 +17,24 @@ struct Snapshot {
     std::vector<BatchPtr> chunks;
 };
 
-// Memory a decoded column takes, estimated from its encoded size (JSON trees take several
-// times their text; shredded sub-columns count with their column).
-size_t EstimateBytes(const SegmentReader& reader, const std::string& name, core::Type type) {
+// Memory a decoded block takes, estimated from its encoded size (JSON trees take several
+// times their bytes; shredded sub-columns count with their column).
+size_t EstimateBytes(const SegmentInfo& info, const std::string& name, size_t block,
+                     core::Type type) {
     size_t raw = 0;
-    for (const auto& c : reader.info().columns) {
+    for (const auto& c : info.columns) {
         if (c.name == name ||
             (c.name.size() > name.size() && c.name.compare(0, name.size(), name) == 0 &&
              c.name[name.size()] == kShredSeparator)) {
-            raw += c.raw_size;
+            raw += c.blocks[block].raw_size;
         }
     }
-    return type == core::Type::kDynamic ? raw * 6 : raw * 2;
+    const size_t rows = info.BlockSize(block);
+    return type == core::Type::kDynamic ? raw * 6 + rows * 16 : raw * 2 + rows * 32;
+}
+
+std::string CacheName(const std::string& column, size_t block) {
+    return column + '\x1e' + std::to_string(block);
 }
 
 bool Overlaps(const SegmentMeta& seg, const core::TimeRange& range) {
@@ -37,53 +43,163 @@ bool Overlaps(const SegmentMeta& seg, const core::TimeRange& range) {
     return seg.max_time >= range.min && seg.min_time < range.max;
 }
 
-}  // namespace
+// A predicate bound to the stored column of one segment that can answer it.
+struct BoundPredicate {
+    const core::ScanPredicate* predicate;
+    const SegmentColumnInfo* column;
+};
 
-core::Result<core::Batch> Store::Impl::ReadSegment(const SegmentMeta& seg,
-                                                   const core::Schema& schema,
-                                                   const std::vector<core::ScanKey>& keys) const {
-    core::Batch batch;
-    batch.schema = schema;
-    std::optional<SegmentReader> reader;  // opened only when a column is not cached
-    auto open = [&]() -> Status {
-        if (!reader) {
-            ASSIGN_OR_RETURN(auto opened, SegmentReader::Open(env, SegmentPath(seg.id)));
-            reader.emplace(std::move(opened));
-        }
-        return Status::Ok();
-    };
-    const size_t plain = schema.size() - keys.size();
-    for (size_t i = 0; i < plain; ++i) {
-        const auto& field = schema.fields[i];
-        if (auto cached = cache->Get(seg.id, field.name)) {
-            batch.columns.push_back(std::move(*cached));
-            continue;
-        }
-        RETURN_IF_ERROR(open());
-        auto col = reader->ReadColumn(field.name);
-        if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) return col.status();
-        if (col.ok() && col->type() == field.type) {
-            cache->Put(seg.id, field.name, *col, EstimateBytes(*reader, field.name, field.type));
-            batch.columns.push_back(std::move(col).value());
-        } else {
-            batch.columns.push_back(core::Column::Nulls(field.type, static_cast<size_t>(seg.rows)));
+// The stored column answering `p` in this segment, or nullptr when it cannot skip anything
+// (unknown column, a key that is not shredded here, an operator that does not fit the type).
+const SegmentColumnInfo* StoredColumnFor(const core::ScanPredicate& p, const SegmentInfo& info,
+                                         const std::vector<core::ScanKey>& keys) {
+    const SegmentColumnInfo* c = info.Find(p.column);
+    if (c == nullptr) {
+        for (const auto& k : keys) {
+            if (p.column.size() == k.column.size() + 1 + k.key.size() &&
+                p.column.compare(0, k.column.size(), k.column) == 0 &&
+                p.column[k.column.size()] == '.' &&
+                p.column.compare(k.column.size() + 1, std::string::npos, k.key) == 0) {
+                c = info.Find(k.column + kShredSeparator + k.key);
+                break;
+            }
         }
     }
-    for (const auto& k : keys) {
-        const std::string cache_name = k.column + kShredSeparator + k.key;
-        if (auto cached = cache->Get(seg.id, cache_name)) {
+    if (c == nullptr) return nullptr;
+    const bool stringy = c->type == core::Type::kString || c->type == core::Type::kGuid;
+    const bool integral = core::PhysicalOf(c->type) == core::Physical::kInt64;
+    if (p.op == core::ScanPredicate::Op::kIntRange) return integral ? c : nullptr;
+    return stringy ? c : nullptr;
+}
+
+// False when block `b` certainly holds no row meeting `p`.
+core::Result<bool> BlockMayMatch(const SegmentReader& reader, const BoundPredicate& bp, size_t b,
+                                 uint64_t* bytes_read) {
+    const core::ScanPredicate& p = *bp.predicate;
+    const BlockRef& ref = bp.column->blocks[b];
+    if (p.op == core::ScanPredicate::Op::kIntRange) {
+        return ref.has_range && ref.max >= p.min && ref.min <= p.max;
+    }
+    ASSIGN_OR_RETURN(const BlockFilter* filter, reader.Filter(*bp.column, b, bytes_read));
+    if (filter == nullptr) return true;
+    if (p.op == core::ScanPredicate::Op::kEquals) {
+        for (const auto& v : p.values) {
+            if (filter->MayContainValue(v)) return true;
+        }
+        return false;
+    }
+    return p.values.empty() || filter->MayContainTerms(p.values[0]);
+}
+
+// The blocks of a segment that may hold rows in `time` meeting every predicate.
+core::Result<std::vector<size_t>> SelectBlocks(const SegmentReader& reader,
+                                               const core::ScanRequest& request,
+                                               const std::string& time_column,
+                                               core::ScanStats& stats) {
+    const SegmentInfo& info = reader.info();
+    std::vector<BoundPredicate> bound;
+    for (const auto& p : request.predicates) {
+        if (const auto* c = StoredColumnFor(p, info, request.keys)) bound.push_back({&p, c});
+    }
+    const SegmentColumnInfo* time = nullptr;
+    if (!request.time.unbounded() && !time_column.empty()) time = info.Find(time_column);
+    std::vector<size_t> blocks;
+    for (size_t b = 0; b < info.num_blocks(); ++b) {
+        bool keep = true;
+        if (time != nullptr) {
+            const BlockRef& ref = time->blocks[b];
+            keep = ref.has_range && ref.max >= request.time.min && ref.min < request.time.max;
+        }
+        for (size_t i = 0; keep && i < bound.size(); ++i) {
+            ASSIGN_OR_RETURN(keep, BlockMayMatch(reader, bound[i], b, &stats.bytes_read));
+        }
+        if (keep) blocks.push_back(b);
+    }
+    stats.blocks += info.num_blocks();
+    stats.blocks_skipped += info.num_blocks() - blocks.size();
+    return blocks;
+}
+
+}  // namespace
+
+Status Store::Impl::ScanSegment(const SegmentFile& file, const core::ScanRequest& request,
+                                const core::Schema& schema, const std::string& time_column,
+                                core::ScanStats& stats,
+                                const std::function<Status(const core::Batch&)>& consume,
+                                Status& consumer) const {
+    ASSIGN_OR_RETURN(SegmentReaderPtr reader, file.Reader());
+    ASSIGN_OR_RETURN(std::vector<size_t> blocks,
+                     SelectBlocks(*reader, request, time_column, stats));
+    for (size_t b : blocks) {
+        ASSIGN_OR_RETURN(core::Batch batch,
+                         ReadBlock(file, *reader, b, schema, request.keys, &stats));
+        stats.rows += batch.num_rows();
+        consumer = consume(batch);
+        if (!consumer.ok()) return Status::Ok();
+    }
+    return Status::Ok();
+}
+
+Codec Store::Impl::FlushCodec(int64_t day) {
+    return day >= DayOf(core::NowTicks()) - 1 ? Codec::kLz4 : Codec::kZstd;
+}
+
+core::Result<core::Batch> Store::Impl::ReadBlock(const SegmentFile& seg,
+                                                 const SegmentReader& reader, size_t block,
+                                                 const core::Schema& schema,
+                                                 const std::vector<core::ScanKey>& keys,
+                                                 core::ScanStats* stats) const {
+    core::Batch batch;
+    batch.schema = schema;
+    const SegmentInfo& info = reader.info();
+    const size_t rows = info.BlockSize(block);
+    uint64_t* bytes_read = stats != nullptr ? &stats->bytes_read : nullptr;
+    const size_t plain = schema.size() - keys.size();
+    for (size_t i = 0; i < schema.size(); ++i) {
+        const auto& field = schema.fields[i];
+        const bool is_key = i >= plain;
+        const std::string stored =
+            is_key ? keys[i - plain].column + kShredSeparator + keys[i - plain].key : field.name;
+        const std::string cache_name = CacheName(stored, block);
+        if (auto cached = cache->Get(seg.meta.id, cache_name)) {
+            if (stats != nullptr) stats->bytes_cached += EstimateBytes(info, stored, block, field.type) / 2;
             batch.columns.push_back(std::move(*cached));
             continue;
         }
-        RETURN_IF_ERROR(open());
-        auto col = reader->ReadKey(k.column, k.key);
+        auto col = is_key ? reader.ReadKeyBlock(keys[i - plain].column, keys[i - plain].key, block,
+                                                bytes_read)
+                          : reader.ReadColumnBlock(field.name, block, bytes_read);
         if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) return col.status();
-        if (col.ok()) {
-            cache->Put(seg.id, cache_name, *col, static_cast<size_t>(seg.rows) * 48);
+        if (col.ok() && col->type() == field.type && col->size() == rows) {
+            cache->Put(seg.meta.id, cache_name, *col,
+                       EstimateBytes(info, is_key ? keys[i - plain].column : stored, block,
+                                     field.type));
+            batch.columns.push_back(std::move(col).value());
+        } else if (col.ok() && col->size() != rows) {
+            return Status::Corruption("segment '" + seg.path + "': column '" + stored +
+                                      "' block " + std::to_string(block) + " has " +
+                                      std::to_string(col->size()) + " rows, expected " +
+                                      std::to_string(rows));
+        } else {
+            batch.columns.push_back(core::Column::Nulls(field.type, rows));
+        }
+    }
+    return batch;
+}
+
+core::Result<core::Batch> Store::Impl::ReadSegment(const SegmentFile& seg,
+                                                   const core::Schema& schema) const {
+    ASSIGN_OR_RETURN(SegmentReaderPtr reader, seg.Reader());
+    core::Batch batch;
+    batch.schema = schema;
+    for (const auto& field : schema.fields) {
+        auto col = reader->ReadColumn(field.name);
+        if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) return col.status();
+        if (col.ok() && col->type() == field.type && col->size() == seg.meta.rows) {
             batch.columns.push_back(std::move(col).value());
         } else {
             batch.columns.push_back(
-                core::Column::Nulls(core::Type::kDynamic, static_cast<size_t>(seg.rows)));
+                core::Column::Nulls(field.type, static_cast<size_t>(seg.meta.rows)));
         }
     }
     return batch;
@@ -152,17 +268,26 @@ Status Store::Scan(const core::ScanRequest& request,
         out_schema.fields.push_back({k.column + "." + k.key, core::Type::kDynamic});
     }
     const bool prune = snap.time_index >= 0 && !request.time.unbounded();
+    core::ScanStats local;
+    core::ScanStats& stats = request.stats != nullptr ? *request.stats : local;
+    const std::string time_column = snap.time_index >= 0 ? snap.meta.time_column : std::string();
 
     for (const auto& file : snap.segments) {
         const SegmentMeta& seg = file->meta;
-        if (prune && !Overlaps(seg, request.time)) continue;
-        auto batch = impl_->ReadSegment(seg, out_schema, request.keys);
-        if (!batch.ok() && batch.status().code() == core::StatusCode::kCorruption) {
-            impl_->QuarantineLive(seg, batch.status().message());
+        ++stats.segments;
+        if (prune && !Overlaps(seg, request.time)) {
+            ++stats.segments_skipped;
+            continue;
+        }
+        Status consumer = Status::Ok();
+        auto status =
+            impl_->ScanSegment(*file, request, out_schema, time_column, stats, consume, consumer);
+        RETURN_IF_ERROR(consumer);
+        if (status.code() == core::StatusCode::kCorruption) {
+            impl_->QuarantineLive(seg, status.message());
             continue;  // everything else is still served
         }
-        if (!batch.ok()) return batch.status();
-        RETURN_IF_ERROR(consume(*batch));
+        RETURN_IF_ERROR(status);
     }
     for (const auto& chunk : snap.chunks) {
         core::Batch batch;
@@ -172,6 +297,7 @@ Status Store::Scan(const core::ScanRequest& request,
             batch.columns.push_back(
                 ExtractKey(chunk->columns[key_indexes[k]], request.keys[k].key));
         }
+        stats.rows += batch.num_rows();
         RETURN_IF_ERROR(consume(batch));
     }
     return Status::Ok();

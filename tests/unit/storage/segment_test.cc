@@ -26,8 +26,9 @@ TEST(SegmentTest, RoundTripsEveryColumnAndTimeBounds) {
     EXPECT_EQ(info->min_time, b.columns[0].int64_at(0));
     EXPECT_EQ(info->max_time, b.columns[0].int64_at(999));
 
-    auto reader = SegmentReader::Open(env, dir.path() + "/1.seg");
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    auto opened = SegmentReader::Open(env, dir.path() + "/1.seg");
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    const SegmentReaderPtr reader = *opened;
     EXPECT_EQ(reader->info().table, "traces");
     auto n = reader->ReadColumn("n");
     ASSERT_TRUE(n.ok());
@@ -49,8 +50,9 @@ TEST(SegmentTest, FlippedByteIsReportedAsCorruption) {
     std::string data = *env->ReadFile(path);
     data[20] ^= 0x01;
     std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
-    auto reader = SegmentReader::Open(env, path);
-    ASSERT_TRUE(reader.ok());
+    auto opened = SegmentReader::Open(env, path);
+    ASSERT_TRUE(opened.ok());
+    const SegmentReaderPtr reader = *opened;
     bool corrupt = false;
     for (const char* c : {"timestamp", "message", "n", "props"}) {
         auto col = reader->ReadColumn(c);

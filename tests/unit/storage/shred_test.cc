@@ -62,11 +62,12 @@ TEST(ShredTest, SegmentsAnswerOneKeyFromItsSubColumnAndWholeObjectsOnRequest) {
     bool has_sub = false;
     for (const auto& c : info->columns) has_sub |= c.name == std::string("d\x1frun");
     EXPECT_TRUE(has_sub);
-    auto reader = SegmentReader::Open(core::Env::Default(), dir.path() + "/1.seg");
-    ASSERT_TRUE(reader.ok());
-    EXPECT_EQ(Texts(*reader->ReadKey("d", "run")),
+    auto opened = SegmentReader::Open(core::Env::Default(), dir.path() + "/1.seg");
+    ASSERT_TRUE(opened.ok());
+    const SegmentReaderPtr reader = *opened;
+    EXPECT_EQ(Texts(*reader->ReadKeyBlock("d", "run", 0)),
               (std::vector<std::string>{R"("a")", R"("b")", "<null>"}));
-    EXPECT_EQ(Texts(*reader->ReadKey("d", "missing")),
+    EXPECT_EQ(Texts(*reader->ReadKeyBlock("d", "missing", 0)),
               (std::vector<std::string>{"<null>", "<null>", "<null>"}));
     auto whole = reader->ReadColumn("d");
     ASSERT_TRUE(whole.ok());

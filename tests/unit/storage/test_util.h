@@ -38,7 +38,7 @@ inline size_t SegmentFilesOf(const std::string& dir, const std::string& table) {
     size_t n = 0;
     for (const auto& e : std::filesystem::directory_iterator(dir + "/segments")) {
         auto reader = SegmentReader::Open(core::Env::Default(), e.path());
-        n += reader.ok() && reader->info().table == table;
+        n += reader.ok() && (*reader)->info().table == table;
     }
     return n;
 }

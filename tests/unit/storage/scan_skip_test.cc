@@ -1,0 +1,168 @@
+// Scans skip blocks by time, block min/max and block filters, and still return every row
+// that meets the predicates (they are hints: the consumer filters again).
+#include <gtest/gtest.h>
+
+#include "core/time.h"
+#include "storage/store.h"
+#include "test_util.h"
+
+namespace calypso::storage {
+namespace {
+
+using testing::TempDir;
+
+constexpr int64_t kBase = 1'790'812'800LL * core::kTicksPerSecond;  // 2026-10-01
+constexpr size_t kRows = 10'000;
+
+// One row per second; each run owns 500 consecutive rows; "needle" is in rows 4321, 9000.
+core::Batch Rows() {
+    core::Schema schema{{{"timestamp", core::Type::kDatetime},
+                         {"message", core::Type::kString},
+                         {"severityLevel", core::Type::kInt},
+                         {"customDimensions", core::Type::kDynamic}}};
+    core::Batch b = core::Batch::Empty(schema);
+    for (size_t i = 0; i < kRows; ++i) {
+        b.columns[0].AppendInt64(kBase + static_cast<int64_t>(i) * core::kTicksPerSecond);
+        b.columns[1].AppendString(i == 4321 || i == 9000 ? "found the Needle here"
+                                                         : "row " + std::to_string(i));
+        b.columns[2].AppendInt64(i == 7777 ? 4 : static_cast<int64_t>(i % 3));
+        b.columns[3].AppendDynamic(core::Dynamic::MakeObject(
+            {{"parent_run_id", core::Dynamic::String("run-" + std::to_string(i / 500))},
+             {"step", core::Dynamic::String(i % 2 ? "train" : "eval")}}));
+    }
+    return b;
+}
+
+class ScanSkipTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        StoreOptions o;
+        o.dir = dir_.path();
+        o.background_flush = false;
+        o.block_rows = 1000;
+        o.cache_bytes = 0;
+        o.default_retention_days = 36500;
+        auto store = Store::Open(o);
+        ASSERT_TRUE(store.ok());
+        store_ = std::move(store).value();
+        std::vector<core::TableBatch> v;
+        v.push_back({"traces", Rows()});
+        ASSERT_TRUE(store_->Append(std::move(v)).ok());
+        ASSERT_TRUE(store_->Flush().ok());
+    }
+
+    // Rows of column 0 of the scan's batches, and the stats.
+    std::vector<int64_t> Scan(core::ScanRequest req, core::ScanStats& stats) {
+        req.table = "traces";
+        req.stats = &stats;
+        std::vector<int64_t> out;
+        auto s = store_->Scan(req, [&](const core::Batch& b) {
+            for (size_t i = 0; i < b.num_rows(); ++i) {
+                out.push_back((b.columns[0].int64_at(i) - kBase) / core::kTicksPerSecond);
+            }
+            return core::Status::Ok();
+        });
+        EXPECT_TRUE(s.ok()) << s.ToString();
+        return out;
+    }
+    static bool Contains(const std::vector<int64_t>& rows, int64_t row) {
+        return std::find(rows.begin(), rows.end(), row) != rows.end();
+    }
+
+    TempDir dir_;
+    std::unique_ptr<Store> store_;
+};
+
+TEST_F(ScanSkipTest, WithoutPredicatesEveryBlockIsRead) {
+    core::ScanStats stats;
+    auto rows = Scan({"", {"timestamp"}, {}}, stats);
+    EXPECT_EQ(rows.size(), kRows);
+    EXPECT_EQ(stats.blocks, 10u);
+    EXPECT_EQ(stats.blocks_skipped, 0u);
+    EXPECT_EQ(stats.rows, kRows);
+    EXPECT_GT(stats.bytes_read, 0u);
+}
+
+TEST_F(ScanSkipTest, EqualityOnAShreddedKeyReadsOnlyItsBlocks) {
+    core::ScanStats stats;
+    core::ScanRequest req{"", {"timestamp"}, {}};
+    req.keys = {{"customDimensions", "parent_run_id"}};
+    req.predicates = {{"customDimensions.parent_run_id", core::ScanPredicate::Op::kEquals,
+                       {"run-7"}}};  // rows 3500..3999: block 3
+    auto rows = Scan(req, stats);
+    EXPECT_TRUE(Contains(rows, 3500));
+    EXPECT_TRUE(Contains(rows, 3999));
+    EXPECT_EQ(stats.blocks, 10u);
+    EXPECT_GE(stats.blocks_skipped, 8u);  // 9 without a false positive
+    core::ScanStats in_stats;
+    req.predicates[0].values = {"run-0", "run-19", "nope"};  // blocks 0 and 9
+    rows = Scan(req, in_stats);
+    EXPECT_TRUE(Contains(rows, 0));
+    EXPECT_TRUE(Contains(rows, 9999));
+    EXPECT_GE(in_stats.blocks_skipped, 7u);
+}
+
+TEST_F(ScanSkipTest, RareTermIsFoundFromTheTermIndex) {
+    core::ScanStats stats;
+    core::ScanRequest req{"", {"timestamp", "message"}, {}};
+    req.predicates = {{"message", core::ScanPredicate::Op::kHas, {"NEEDLE"}}};
+    auto rows = Scan(req, stats);
+    EXPECT_TRUE(Contains(rows, 4321));
+    EXPECT_TRUE(Contains(rows, 9000));
+    EXPECT_GE(stats.blocks_skipped, 7u);  // blocks 4 and 9 hold it
+    core::ScanStats none;
+    req.predicates = {{"message", core::ScanPredicate::Op::kHasCs, {"needle qx7z9"}}};
+    EXPECT_LE(Scan(req, none).size(), 1000u);
+}
+
+TEST_F(ScanSkipTest, IntegerRangesUseBlockMinMax) {
+    core::ScanStats stats;
+    core::ScanRequest req{"", {"timestamp", "severityLevel"}, {}};
+    req.predicates = {{"severityLevel", core::ScanPredicate::Op::kIntRange, {}, 4, 4}};
+    auto rows = Scan(req, stats);
+    EXPECT_TRUE(Contains(rows, 7777));
+    EXPECT_EQ(stats.blocks_skipped, 9u);  // min/max is exact: only block 7 has a 4
+    core::ScanStats by_time;
+    req.predicates = {{"timestamp", core::ScanPredicate::Op::kIntRange, {},
+                       kBase + 2500 * core::kTicksPerSecond, kBase + 2600 * core::kTicksPerSecond}};
+    rows = Scan(req, by_time);
+    EXPECT_TRUE(Contains(rows, 2500));
+    EXPECT_EQ(by_time.blocks_skipped, 9u);
+}
+
+TEST_F(ScanSkipTest, TimeRangeSkipsBlocksInsideASegment) {
+    core::ScanStats stats;
+    core::ScanRequest req{"", {"timestamp"}, {}};
+    req.time = {kBase + 5000 * core::kTicksPerSecond, kBase + 6000 * core::kTicksPerSecond};
+    auto rows = Scan(req, stats);
+    EXPECT_TRUE(Contains(rows, 5000));
+    EXPECT_TRUE(Contains(rows, 5999));
+    EXPECT_EQ(stats.blocks_skipped, 9u);
+}
+
+TEST_F(ScanSkipTest, PredicatesThatCannotBeAnsweredSkipNothing) {
+    core::ScanStats stats;
+    core::ScanRequest req{"", {"timestamp"}, {}};
+    req.predicates = {
+        {"no_such_column", core::ScanPredicate::Op::kEquals, {"x"}},
+        {"severityLevel", core::ScanPredicate::Op::kEquals, {"x"}},  // not a string column
+        {"customDimensions.step", core::ScanPredicate::Op::kEquals, {"x"}},  // key not requested
+    };
+    EXPECT_EQ(Scan(req, stats).size(), kRows);
+    EXPECT_EQ(stats.blocks_skipped, 0u);
+}
+
+TEST_F(ScanSkipTest, BufferedRowsAreAlwaysReturned) {
+    std::vector<core::TableBatch> v;
+    v.push_back({"traces", Rows()});
+    ASSERT_TRUE(store_->Append(std::move(v)).ok());  // not flushed
+    core::ScanStats stats;
+    core::ScanRequest req{"", {"timestamp"}, {}};
+    req.keys = {{"customDimensions", "parent_run_id"}};
+    req.predicates = {{"customDimensions.parent_run_id", core::ScanPredicate::Op::kEquals,
+                       {"run-7"}}};
+    EXPECT_GE(Scan(req, stats).size(), kRows + 500);
+}
+
+}  // namespace
+}  // namespace calypso::storage
