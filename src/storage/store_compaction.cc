@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -9,6 +10,18 @@ namespace calypso::storage {
 using core::Status;
 
 namespace {
+
+// True when the segment was written with LZ4 (recent data) and should become zstd.
+bool WrittenWithLz4(const SegmentFile& seg) {
+    auto reader = seg.Reader();
+    if (!reader.ok()) return false;  // a damaged file is quarantined by the next scan
+    for (const auto& c : (*reader)->info().columns) {
+        for (const auto& b : c.blocks) {
+            if (b.codec == Codec::kLz4) return true;
+        }
+    }
+    return false;
+}
 
 // Small segments of one table and day, to be merged into one.
 struct Group {
@@ -24,19 +37,34 @@ struct Group {
 Status Store::Compact() {
     Impl& d = *impl_;
     std::lock_guard flush_lock(d.flush_mu);
-    std::vector<Group> groups;
+    std::vector<Group> groups, cooled;
+    const int64_t today = DayOf(core::NowTicks());
     {
         std::lock_guard lock(d.mu);
         for (const auto& [name, t] : d.tables) {
             std::map<int64_t, std::vector<SegmentPtr>> small;
             for (const auto& seg : t.segments) {
-                if (seg->meta.rows < d.options.compact_target_rows)
+                if (seg->meta.rows < d.options.compact_target_rows) {
                     small[seg->meta.day].push_back(seg);
+                } else if (seg->meta.day < today - 1) {
+                    cooled.push_back({name, t.meta.schema, t.time_index, seg->meta.day, {seg}});
+                }
             }
             for (auto& [day, parts] : small) {
-                if (parts.size() < d.options.compact_min_segments) continue;
-                groups.push_back({name, t.meta.schema, t.time_index, day, std::move(parts)});
+                if (parts.size() >= d.options.compact_min_segments) {
+                    groups.push_back({name, t.meta.schema, t.time_index, day, std::move(parts)});
+                } else if (day < today - 1) {
+                    cooled.push_back({name, t.meta.schema, t.time_index, day, std::move(parts)});
+                }
             }
+        }
+    }
+    // Days that stopped receiving rows are rewritten from LZ4 (cheap to write) to zstd
+    // (small). flush_mu keeps these segments alive while their footers are read.
+    for (auto& g : cooled) {
+        if (std::any_of(g.parts.begin(), g.parts.end(),
+                        [](const SegmentPtr& p) { return WrittenWithLz4(*p); })) {
+            groups.push_back(std::move(g));
         }
     }
     for (auto& g : groups) {

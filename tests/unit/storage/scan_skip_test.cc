@@ -166,3 +166,39 @@ TEST_F(ScanSkipTest, BufferedRowsAreAlwaysReturned) {
 
 }  // namespace
 }  // namespace calypso::storage
+
+namespace calypso::storage {
+namespace {
+
+// The codec of the first message block of the store's first segment.
+Codec CodecOf(const std::string& dir) {
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/segments")) {
+        auto reader = SegmentReader::Open(core::Env::Default(), e.path());
+        if (reader.ok()) return (*reader)->info().Find("message")->blocks[0].codec;
+    }
+    return Codec::kStored;
+}
+
+TEST(SegmentCodecTest, TodaysRowsAreWrittenWithLz4AndOlderDaysWithZstd) {
+    for (int64_t days_ago : {0, 10}) {
+        testing::TempDir dir;
+        StoreOptions o;
+        o.dir = dir.path();
+        o.background_flush = false;
+        auto store = Store::Open(o);
+        ASSERT_TRUE(store.ok());
+        core::Batch b = testing::MakeBatch(0, 2000);
+        core::Column ts(core::Type::kDatetime);
+        const int64_t t = core::NowTicks() - days_ago * core::kTicksPerDay;
+        for (int i = 0; i < 2000; ++i) ts.AppendInt64(t);
+        b.columns[0] = ts;
+        std::vector<core::TableBatch> v;
+        v.push_back({"t", std::move(b)});
+        ASSERT_TRUE((*store)->Append(std::move(v)).ok());
+        ASSERT_TRUE((*store)->Flush().ok());
+        EXPECT_EQ(CodecOf(dir.path()), days_ago == 0 ? Codec::kLz4 : Codec::kZstd);
+    }
+}
+
+}  // namespace
+}  // namespace calypso::storage
