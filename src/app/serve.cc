@@ -118,30 +118,38 @@ int RunStats(const std::string& data_dir) {
         std::fprintf(stderr, "calypso stats: %s\n", report.status().ToString().c_str());
         return 2;
     }
-    std::printf("%-28s %12s %9s %10s %14s %14s %7s %9s\n", "table", "rows", "segments",
-                "partitions", "bytes on disk", "uncompressed", "ratio", "retention");
-    uint64_t rows = 0, disk = 0, raw = 0;
+    // Ratio: what clients sent (raw JSON, from Usage) over what the segments take on disk.
+    auto ratio = [](uint64_t ingested, uint64_t disk) {
+        return ingested > 0 && disk > 0 ? static_cast<double>(ingested) / static_cast<double>(disk)
+                                        : 0.0;
+    };
+    std::printf("%-28s %12s %9s %10s %14s %14s %14s %7s %9s\n", "table", "rows", "segments",
+                "partitions", "bytes on disk", "uncompressed", "ingested JSON", "ratio",
+                "retention");
+    uint64_t rows = 0, disk = 0, raw = 0, ingested = 0;
     for (const auto& t : *report) {
         if (t.rows == 0) continue;
-        const double ratio = t.bytes_on_disk ? static_cast<double>(t.uncompressed_bytes) /
-                                                   static_cast<double>(t.bytes_on_disk)
-                                             : 0;
         const std::string retention =
             t.retention_days ? std::to_string(t.retention_days) + "d" : "default";
-        std::printf(
-            "%-28s %12llu %9llu %10llu %14llu %14llu %6.1fx %9s\n", t.table.c_str(),
-            static_cast<unsigned long long>(t.rows), static_cast<unsigned long long>(t.segments),
-            static_cast<unsigned long long>(t.partitions),
-            static_cast<unsigned long long>(t.bytes_on_disk),
-            static_cast<unsigned long long>(t.uncompressed_bytes), ratio, retention.c_str());
+        std::printf("%-28s %12llu %9llu %10llu %14llu %14llu %14llu %6.1fx %9s\n",
+                    t.table.c_str(), static_cast<unsigned long long>(t.rows),
+                    static_cast<unsigned long long>(t.segments),
+                    static_cast<unsigned long long>(t.partitions),
+                    static_cast<unsigned long long>(t.bytes_on_disk),
+                    static_cast<unsigned long long>(t.uncompressed_bytes),
+                    static_cast<unsigned long long>(t.ingested_bytes),
+                    ratio(t.ingested_bytes, t.bytes_on_disk), retention.c_str());
         rows += t.rows;
         disk += t.bytes_on_disk;
         raw += t.uncompressed_bytes;
+        ingested += t.ingested_bytes;
     }
-    std::printf("%-28s %12llu %9s %10s %14llu %14llu %6.1fx\n", "total",
+    std::printf("%-28s %12llu %9s %10s %14llu %14llu %14llu %6.1fx\n", "total",
                 static_cast<unsigned long long>(rows), "", "",
                 static_cast<unsigned long long>(disk), static_cast<unsigned long long>(raw),
-                disk ? static_cast<double>(raw) / static_cast<double>(disk) : 0.0);
+                static_cast<unsigned long long>(ingested), ratio(ingested, disk));
+    std::printf("(ratio: ingested JSON / bytes on disk; ingested bytes come from the Usage "
+                "table, whose last minute may still be only in the WAL)\n");
     std::printf("(rows still only in the WAL are not counted; empty tables are not listed)\n");
     return 0;
 }

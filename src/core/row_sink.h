@@ -11,6 +11,9 @@ namespace calypso::core {
 struct TableBatch {
     std::string table;
     Batch batch;
+    // Bytes of the request items these rows came from (the raw JSON), counted by the
+    // `Usage` table; 0 when unknown (the store then counts the rows' encoded size).
+    uint64_t source_bytes = 0;
 };
 
 // Write access to tables. Implementations are thread-safe.

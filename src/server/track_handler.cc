@@ -50,6 +50,12 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
     const size_t received = decoded->items_received;
     std::vector<ingest::ItemError> errors = std::move(decoded->errors);
     if (!decoded->batches.empty()) {
+        // The body's bytes, shared out by rows, are what each table ingested (Usage).
+        size_t rows = 0;
+        for (const auto& b : decoded->batches) rows += b.batch.num_rows();
+        for (auto& b : decoded->batches) {
+            b.source_bytes = rows == 0 ? 0 : body->size() * b.batch.num_rows() / rows;
+        }
         core::Status s = s_.sink->Append(std::move(decoded->batches));
         if (!s.ok()) {
             // Nothing of this request was stored: every item is retriable (or failed).

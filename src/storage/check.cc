@@ -7,6 +7,7 @@
 
 #include "storage/manifest.h"
 #include "storage/segment.h"
+#include "storage/usage.h"
 #include "storage/wal.h"
 
 namespace calypso::storage {
@@ -17,6 +18,19 @@ std::string SegmentFilePath(const std::string& dir, uint64_t id) {
     char name[32];
     std::snprintf(name, sizeof name, "/segments/%06llu.seg", static_cast<unsigned long long>(id));
     return dir + name;
+}
+
+// Adds what the Usage rows of one segment say each table ingested.
+void AddIngestedBytes(const SegmentReader& usage, std::map<std::string, TableReport>& by_table) {
+    auto tables = usage.ReadColumn("DataType");
+    auto mib = usage.ReadColumn("Quantity");
+    if (!tables.ok() || !mib.ok() || tables->size() != mib->size()) return;
+    for (size_t i = 0; i < tables->size(); ++i) {
+        if (mib->IsNull(i)) continue;
+        TableReport& r = by_table[tables->string_at(i)];
+        r.table = tables->string_at(i);
+        r.ingested_bytes += static_cast<uint64_t>(mib->double_at(i) * 1024.0 * 1024.0);
+    }
 }
 
 }  // namespace
@@ -78,9 +92,10 @@ core::Result<std::vector<TableReport>> StorageReport(core::Env* env, const std::
         days[seg.table].insert(seg.day);
         const std::string path = SegmentFilePath(dir, seg.id);
         if (auto size = env->FileSize(path); size.ok()) r.bytes_on_disk += *size;
-        if (auto reader = SegmentReader::Open(env, path); reader.ok()) {
-            for (const auto& c : (*reader)->info().columns) r.uncompressed_bytes += c.raw_size();
-        }
+        auto reader = SegmentReader::Open(env, path);
+        if (!reader.ok()) continue;
+        for (const auto& c : (*reader)->info().columns) r.uncompressed_bytes += c.raw_size();
+        if (seg.table == kUsageTable) AddIngestedBytes(**reader, by_table);
     }
     std::vector<TableReport> out;
     for (auto& [name, r] : by_table) {

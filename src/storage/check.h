@@ -25,6 +25,7 @@ struct TableReport {
     uint64_t partitions = 0;          // distinct UTC days
     uint64_t bytes_on_disk = 0;       // segment files
     uint64_t uncompressed_bytes = 0;  // the same columns before compression
+    uint64_t ingested_bytes = 0;      // raw request bytes, from the Usage table's segments
     int retention_days = 0;           // 0: the server's default
 };
 

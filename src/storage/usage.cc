@@ -29,7 +29,9 @@ void Store::Impl::CountUsage(const Writer& writer, int64_t now_ticks) {
         if (tb.table == kUsageTable || tb.batch.num_rows() == 0) continue;
         auto& [rows, bytes] = usage[{tb.table, hour}];
         rows += tb.batch.num_rows();
-        bytes += i < writer.sizes.size() ? writer.sizes[i] : 0;
+        bytes += tb.source_bytes > 0          ? tb.source_bytes
+                 : i < writer.sizes.size() ? writer.sizes[i]
+                                           : 0;
     }
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <fstream>
 #include <thread>
 
@@ -510,6 +511,30 @@ TEST(StorageReportTest, CountsRowsSegmentsPartitionsAndBytesPerTable) {
     ASSERT_TRUE(check.ok());
     EXPECT_TRUE(check->problems.empty());
     EXPECT_GE(check->segments_checked, 2u);
+}
+
+}  // namespace
+}  // namespace calypso::storage
+
+namespace calypso::storage {
+namespace {
+
+TEST(StorageReportTest, IngestedBytesComeFromTheUsageTable) {
+    testing::TempDir dir;
+    {
+        auto store = Store::Open(Options(dir.path()));
+        std::vector<core::TableBatch> v;
+        v.push_back({"t", testing::MakeBatch(0, 10), 3'000'000});
+        v.push_back({"u", testing::MakeBatch(0, 5)});  // unknown source: encoded size counts
+        ASSERT_TRUE((*store)->Append(std::move(v)).ok());
+    }  // closing emits Usage and flushes
+    auto report = StorageReport(core::Env::Default(), dir.path());
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    std::map<std::string, TableReport> by_name;
+    for (const auto& r : *report) by_name[r.table] = r;
+    EXPECT_NEAR(static_cast<double>(by_name["t"].ingested_bytes), 3e6, 2);
+    EXPECT_GT(by_name["u"].ingested_bytes, 0u);
+    EXPECT_LT(by_name["u"].ingested_bytes, 10'000u);
 }
 
 }  // namespace
