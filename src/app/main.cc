@@ -31,6 +31,12 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"table", "json", "csv"}))
         ->capture_default_str();
     query_cmd->add_option("--timespan", query.timespan, "ISO 8601 time range, e.g. P1D or PT1H");
+    query_cmd->add_flag("--explain", query.explain,
+                        "Print the optimized plan (scans with their columns, keys, predicates "
+                        "and time range) instead of running the query");
+    query_cmd->add_flag("--stats", query.stats,
+                        "Print scan statistics (segments and blocks read and skipped, rows, "
+                        "bytes) after the result");
     query_cmd->add_option("kql", query.query, "The query")->required();
 
     std::string check_dir = "./data";

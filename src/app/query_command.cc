@@ -18,9 +18,11 @@ int RunQuery(const QueryCommandOptions& o) {
         body += ",\"timespan\":";
         core::AppendJsonString(body, o.timespan);
     }
+    if (o.explain) body += ",\"explain\":true";
     body += '}';
     net::ClientOptions co;
     co.headers.emplace_back("Content-Type", "application/json");
+    if (o.stats) co.headers.emplace_back("Prefer", "include-statistics=true");
     auto response = net::HttpFetch("POST", url, body, co);
     if (!response.ok()) {
         std::fprintf(stderr, "calypso query: cannot reach %s: %s\n", o.url.c_str(),
@@ -42,7 +44,9 @@ int RunQuery(const QueryCommandOptions& o) {
         return 1;
     }
     std::string out;
-    if (o.format == "json") {
+    if (o.explain && o.format != "json") {
+        out = FormatAsLines(*answer);
+    } else if (o.format == "json") {
         out = response->body + "\n";
     } else if (o.format == "csv") {
         out = FormatAsCsv(*answer);
@@ -50,6 +54,12 @@ int RunQuery(const QueryCommandOptions& o) {
         out = FormatAsTable(*answer);
     }
     std::fwrite(out.data(), 1, out.size(), stdout);
+    if (o.stats && o.format != "json") {
+        std::string stats = FormatStatistics(*answer);
+        std::FILE* to = o.format == "csv" ? stderr : stdout;
+        if (to == stdout && !stats.empty()) std::fputc('\n', to);
+        std::fwrite(stats.data(), 1, stats.size(), to);
+    }
     return 0;
 }
 

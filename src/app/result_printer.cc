@@ -122,4 +122,35 @@ std::string FormatAsCsv(const Dynamic& answer) {
     return out;
 }
 
+std::string FormatAsLines(const core::Dynamic& answer) {
+    Grid g = ToGrid(answer);
+    std::string out;
+    for (const auto& row : g.rows) {
+        if (!row.empty()) out += row[0];
+        out += '\n';
+    }
+    return out;
+}
+
+std::string FormatStatistics(const core::Dynamic& answer) {
+    const Dynamic* stats = answer.Find("statistics");
+    const Dynamic* query = stats ? stats->Find("query") : nullptr;
+    if (query == nullptr) return "";
+    const Dynamic* scan = query->Find("scan");
+    auto number = [&](const char* name) -> std::string {
+        const Dynamic* v = scan ? scan->Find(name) : nullptr;
+        return v ? CellText(*v) : "?";
+    };
+    std::string out;
+    if (const Dynamic* t = query->Find("executionTime")) {
+        out += "execution time: " + CellText(*t) + " s\n";
+    }
+    out += "segments: " + number("segments") + " (" + number("segmentsSkipped") + " skipped)\n";
+    out += "blocks: " + number("blocks") + " (" + number("blocksSkipped") + " skipped)\n";
+    out += "rows scanned: " + number("rows") + "\n";
+    out += "bytes read: " + number("bytesRead") + "\n";
+    out += "bytes cached: " + number("bytesCached") + "\n";
+    return out;
+}
+
 }  // namespace calypso::app

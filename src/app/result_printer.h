@@ -11,4 +11,11 @@ namespace calypso::app {
 std::string FormatAsTable(const core::Dynamic& answer);
 std::string FormatAsCsv(const core::Dynamic& answer);
 
+// The first column of the first table, one line per row: the plan an explain answer holds.
+std::string FormatAsLines(const core::Dynamic& answer);
+
+// The answer's "statistics" (sent for `Prefer: include-statistics=true`) as lines of
+// "name: value"; "" when the answer has none.
+std::string FormatStatistics(const core::Dynamic& answer);
+
 }  // namespace calypso::app

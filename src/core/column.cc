@@ -88,7 +88,7 @@ void Column::AppendFrom(const Column& o, size_t row) {
             AppendDouble(o.d_->f64[row]);
             break;
         case Physical::kString:
-            AppendString(o.d_->str[row]);
+            AppendString(o.string_at(row));
             break;
         case Physical::kDynamic:
             AppendDynamic(o.d_->dyn[row]);
@@ -120,9 +120,9 @@ Value Column::Get(size_t i) const {
         case Type::kDecimal:
             return Value::Real(d_->f64[i]);
         case Type::kString:
-            return Value::String(d_->str[i]);
+            return Value::String(std::string(string_at(i)));
         case Type::kGuid:
-            return Value::Guid(d_->str[i]);
+            return Value::Guid(std::string(string_at(i)));
         case Type::kDynamic:
             return Value::FromDynamic(d_->dyn[i]);
         case Type::kNull:
@@ -153,8 +153,7 @@ size_t Batch::ByteSize() const {
     size_t bytes = 0;
     for (const auto& c : columns) {
         bytes += c.size() * (1 + sizeof(int64_t));
-        for (const auto& s : c.strings())
-            bytes += sizeof(std::string) + (s.size() > 15 ? s.size() + 1 : 0);
+        bytes += c.StringBytes();
         for (const auto& d : c.dynamics()) bytes += sizeof(Dynamic) + d.MemoryBytes();
     }
     return bytes;
@@ -170,8 +169,52 @@ void Column::AppendAll(const Column& other) {
     d.valid.insert(d.valid.end(), o.valid.begin(), o.valid.end());
     d.i64.insert(d.i64.end(), o.i64.begin(), o.i64.end());
     d.f64.insert(d.f64.end(), o.f64.begin(), o.f64.end());
-    d.str.insert(d.str.end(), o.str.begin(), o.str.end());
     d.dyn.insert(d.dyn.end(), o.dyn.begin(), o.dyn.end());
+    if (PhysicalOf(type_) == Physical::kString) {
+        for (size_t i = 0; i < other.size(); ++i) d.str.emplace_back(other.string_at(i));
+    }
+}
+
+void Column::MakePlainStrings() {
+    Data& d = *d_;
+    std::vector<std::string> plain;
+    plain.reserve(d.valid.size());
+    for (size_t i = 0; i < d.valid.size(); ++i) plain.emplace_back(string_at(i));
+    d.str = std::move(plain);
+    d.packed.reset();
+    d.offsets.clear();
+    d.dict.reset();
+    d.codes.clear();
+}
+
+size_t Column::StringBytes() const {
+    const Data& d = *d_;
+    size_t bytes = 0;
+    if (d.packed) bytes += d.packed->size() + d.offsets.size() * sizeof(uint32_t);
+    if (d.dict) {
+        bytes += d.codes.size() * sizeof(uint32_t);
+        for (const auto& s : *d.dict) bytes += sizeof(std::string) + s.size();
+    }
+    for (const auto& s : d.str) bytes += sizeof(std::string) + (s.size() > 15 ? s.size() + 1 : 0);
+    return bytes;
+}
+
+Column Column::FromPackedStrings(Type type, std::string bytes, std::vector<uint32_t> offsets,
+                                 std::vector<uint8_t> valid) {
+    Column c(type);
+    c.d_->packed = std::make_shared<const std::string>(std::move(bytes));
+    c.d_->offsets = std::move(offsets);
+    c.d_->valid = std::move(valid);
+    return c;
+}
+
+Column Column::FromDictionary(Type type, std::shared_ptr<const std::vector<std::string>> dict,
+                              std::vector<uint32_t> codes, std::vector<uint8_t> valid) {
+    Column c(type);
+    c.d_->dict = std::move(dict);
+    c.d_->codes = std::move(codes);
+    c.d_->valid = std::move(valid);
+    return c;
 }
 
 Column Column::FromInt64s(Type type, std::vector<int64_t> values, std::vector<uint8_t> valid) {

@@ -18,6 +18,11 @@ namespace calypso::core {
 // validity vector (1 = present). A null string is stored as "" and reported as null only
 // by types other than string/guid (KQL strings are never null).
 //
+// Strings decoded from storage stay in one of two compact read-only forms, so decoding
+// allocates nothing per row: packed (one shared byte buffer plus offsets) or dictionary
+// (shared distinct values plus a code per row; consumers may group or compare by code).
+// The first append turns either into a plain vector of strings.
+//
 // Copies share their data (copy-on-write): copying a column into a snapshot or a result
 // batch costs a pointer, and the first append to a shared column clones it. Concurrent
 // reads of shared data are safe; a Column object itself is not thread-safe.
@@ -62,23 +67,42 @@ class Column {
     Value Get(size_t i) const;
     int64_t int64_at(size_t i) const { return d_->i64[i]; }
     double double_at(size_t i) const { return d_->f64[i]; }
-    const std::string& string_at(size_t i) const { return d_->str[i]; }
+    std::string_view string_at(size_t i) const {
+        const Data& d = *d_;
+        if (d.dict) return (*d.dict)[d.codes[i]];
+        if (d.packed) {
+            return std::string_view(d.packed->data() + d.offsets[i], d.offsets[i + 1] - d.offsets[i]);
+        }
+        return d.str[i];
+    }
+    // The dictionary form: distinct values and one code per row (null rows have a code too).
+    bool is_dictionary() const { return d_->dict != nullptr; }
+    const std::vector<std::string>& dictionary() const { return *d_->dict; }
+    std::span<const uint32_t> codes() const { return d_->codes; }
     const Dynamic& dynamic_at(size_t i) const { return d_->dyn[i]; }
 
     std::span<const int64_t> int64s() const { return d_->i64; }
     std::span<const double> doubles() const { return d_->f64; }
-    std::span<const std::string> strings() const { return d_->str; }
     std::span<const Dynamic> dynamics() const { return d_->dyn; }
     std::span<const uint8_t> validity() const { return d_->valid; }
 
     // A column of `n` nulls.
     static Column Nulls(Type type, size_t n);
+    // Memory held by string values (any form), for budgets.
+    size_t StringBytes() const;
     // Columns built from whole vectors, for decoders. REQUIRES: values.size() == valid.size()
     // and a type of the matching physical class.
     static Column FromInt64s(Type type, std::vector<int64_t> values, std::vector<uint8_t> valid);
     static Column FromDoubles(Type type, std::vector<double> values, std::vector<uint8_t> valid);
     static Column FromStrings(Type type, std::vector<std::string> values,
                               std::vector<uint8_t> valid);
+    // Packed strings: row i is bytes[offsets[i], offsets[i+1]). REQUIRES offsets.size() ==
+    // valid.size() + 1, non-decreasing, the last == bytes.size().
+    static Column FromPackedStrings(Type type, std::string bytes, std::vector<uint32_t> offsets,
+                                    std::vector<uint8_t> valid);
+    // Dictionary strings. REQUIRES every code < dict->size(), codes.size() == valid.size().
+    static Column FromDictionary(Type type, std::shared_ptr<const std::vector<std::string>> dict,
+                                 std::vector<uint32_t> codes, std::vector<uint8_t> valid);
     static Column FromDynamics(std::vector<Dynamic> values, std::vector<uint8_t> valid);
 
   private:
@@ -88,12 +112,18 @@ class Column {
         std::vector<double> f64;
         std::vector<std::string> str;
         std::vector<Dynamic> dyn;
+        std::shared_ptr<const std::string> packed;  // packed strings, with offsets
+        std::vector<uint32_t> offsets;
+        std::shared_ptr<const std::vector<std::string>> dict;  // dictionary, with codes
+        std::vector<uint32_t> codes;
     };
-    // The data, cloned first when another Column shares it.
+    // The data, cloned first when another Column shares it, strings in the plain form.
     Data& Mutable() {
         if (d_.use_count() != 1) d_ = std::make_shared<Data>(*d_);
+        if (d_->packed || d_->dict) MakePlainStrings();
         return *d_;
     }
+    void MakePlainStrings();
 
     Type type_;
     std::shared_ptr<Data> d_;

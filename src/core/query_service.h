@@ -18,6 +18,9 @@ struct QueryRequest {
     int64_t now_ticks = 0;
     // Most rows returned per table; more are cut and reported in `truncated`.
     size_t max_rows = 500'000;
+    // Plan only, read nothing: the answer is one table with one string column "Plan", a
+    // row per line of the optimized plan.
+    bool explain = false;
 };
 
 struct ResultTable {
@@ -30,6 +33,8 @@ struct ResultTable {
 
 struct QueryResult {
     std::vector<ResultTable> tables;
+    // What the query's table scans read and skipped, summed over all of them.
+    ScanStats scan_stats;
 };
 
 // Runs KQL. Errors are SyntaxError/SemanticError with a source position, NotFound for

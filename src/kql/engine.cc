@@ -5,25 +5,61 @@
 #include "core/time.h"
 #include "kql/binder/binder.h"
 #include "kql/exec/executor.h"
+#include "kql/planner/optimizer.h"
 #include "kql/syntax/parser.h"
 
 namespace calypso::kql {
 
 namespace {
 
-core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
-                                         const core::QueryRequest& request) {
+core::Result<std::vector<PlanPtr>> PlanQuery(const core::TableSource& source,
+                                             const core::QueryRequest& request) {
     ASSIGN_OR_RETURN(syntax::Query query, syntax::Parse(request.text));
     BindContext ctx;
     ctx.now_ticks = request.now_ticks != 0 ? request.now_ticks : core::NowTicks();
     Binder binder(source, ctx);
     ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, binder.BindQuery(query));
+    for (auto& plan : plans) Optimize(*plan);
+    return plans;
+}
+
+std::string ExplainPlans(const std::vector<PlanPtr>& plans, const core::QueryRequest& request) {
+    std::string out;
+    for (size_t i = 0; i < plans.size(); ++i) {
+        if (i > 0) out += '\n';
+        out += ExplainPlan(*plans[i], request.timespan);
+    }
+    return out;
+}
+
+core::QueryResult PlanAsTable(const std::string& text) {
+    core::Schema schema{{{"Plan", core::Type::kString}}};
+    core::ResultTable table;
+    table.name = "PrimaryResult";
+    table.data = core::Batch::Empty(schema);
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        table.data.columns[0].AppendString(text.substr(start, end - start));
+        start = end + 1;
+    }
+    core::QueryResult result;
+    result.tables.push_back(std::move(table));
+    return result;
+}
+
+core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
+                                         const core::QueryRequest& request) {
+    ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, PlanQuery(source, request));
+    if (request.explain) return PlanAsTable(ExplainPlans(plans, request));
+    ScanStatsTotal stats;
     ExecOptions options;
     options.time = request.timespan;
     options.max_rows = request.max_rows;
+    options.stats = &stats;
     core::QueryResult result;
     for (size_t i = 0; i < plans.size(); ++i) {
-        PruneColumns(*plans[i]);
         ASSIGN_OR_RETURN(ExecResult r, ExecutePlan(*plans[i], source, options));
         core::ResultTable table;
         table.name = i == 0 ? "PrimaryResult" : "Table_" + std::to_string(i);
@@ -32,6 +68,7 @@ core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
         table.render = plans[i]->render;
         result.tables.push_back(std::move(table));
     }
+    result.scan_stats = stats.Get();
     return result;
 }
 
@@ -42,6 +79,15 @@ core::Result<core::QueryResult> Engine::Run(const core::QueryRequest& request) {
         return RunQuery(source_, request);
     } catch (const std::exception& e) {
         return core::Status::Internal(std::string("query failed: ") + e.what());
+    }
+}
+
+core::Result<std::string> Engine::Explain(const core::QueryRequest& request) const {
+    try {
+        ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, PlanQuery(source_, request));
+        return ExplainPlans(plans, request);
+    } catch (const std::exception& e) {
+        return core::Status::Internal(std::string("explain failed: ") + e.what());
     }
 }
 

@@ -1,3 +1,5 @@
+#include <chrono>
+
 #include "core/dynamic.h"
 #include "core/time.h"
 #include "server/api.h"
@@ -48,6 +50,7 @@ net::HttpResponse Api::Query(const net::HttpRequest& request,
     }
     std::string query;
     std::optional<std::string> timespan;
+    bool explain = false;
     if (request.method == "POST") {
         auto body = core::Dynamic::Parse(request.body);
         if (!body.ok())
@@ -61,11 +64,15 @@ net::HttpResponse Api::Query(const net::HttpRequest& request,
         query = q->as_string();
         const core::Dynamic* t = body->Find("timespan");
         if (t != nullptr && t->kind() == core::Dynamic::Kind::kString) timespan = t->as_string();
+        // Calypso's extension: the optimized plan instead of the rows.
+        const core::Dynamic* e = body->Find("explain");
+        explain = e != nullptr && e->kind() == core::Dynamic::Kind::kBool && e->as_bool();
     } else {
         auto q = request.QueryParam("query");
         if (!q) return ErrorResponse(Status::InvalidArgument("missing query parameter \"query\""));
         query = *q;
         timespan = request.QueryParam("timespan");
+        explain = request.QueryParam("explain") == "true";
     }
     core::QueryRequest qr;
     qr.text = std::move(query);
@@ -76,10 +83,19 @@ net::HttpResponse Api::Query(const net::HttpRequest& request,
             return ErrorResponse(Status::InvalidArgument("timespan: " + range.status().message()));
         qr.timespan = *range;
     }
+    qr.explain = explain;
+    const auto start = std::chrono::steady_clock::now();
     auto result = s_.queries->Run(qr);
     if (!result.ok()) return ErrorResponse(result.status());
     net::HttpResponse r;
-    r.body = ToLogAnalyticsJson(*result);
+    if (PrefersStatistics(request.Header("Prefer"))) {
+        QueryStatistics stats;
+        stats.execution_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        r.body = ToLogAnalyticsJson(*result, &stats);
+    } else {
+        r.body = ToLogAnalyticsJson(*result);
+    }
     return r;
 }
 

@@ -1,6 +1,9 @@
 #include "server/result_json.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdint>
 
 #include "core/time.h"
 
@@ -57,9 +60,56 @@ void AppendCell(std::string& out, const core::Column& col, size_t row) {
     }
 }
 
+void AppendField(std::string& out, std::string_view name, uint64_t value, bool first = false) {
+    if (!first) out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+    out += std::to_string(value);
+}
+
+void AppendStatistics(std::string& out, const core::ScanStats& s, const QueryStatistics& q) {
+    out += ",\"statistics\":{\"query\":{\"executionTime\":";
+    core::AppendJsonDouble(out, q.execution_seconds);
+    // Segments play the part of Kusto's extents.
+    out += ",\"inputDatasetStatistics\":{\"extents\":{";
+    AppendField(out, "total", s.segments, true);
+    AppendField(out, "scanned", s.segments - std::min(s.segments, s.segments_skipped));
+    out += "},\"rows\":{";
+    AppendField(out, "scanned", s.rows, true);
+    out += "}},\"scan\":{";
+    AppendField(out, "segments", s.segments, true);
+    AppendField(out, "segmentsSkipped", s.segments_skipped);
+    AppendField(out, "blocks", s.blocks);
+    AppendField(out, "blocksSkipped", s.blocks_skipped);
+    AppendField(out, "bytesRead", s.bytes_read);
+    AppendField(out, "bytesCached", s.bytes_cached);
+    AppendField(out, "rows", s.rows);
+    out += "}}}";
+}
+
 }  // namespace
 
-std::string ToLogAnalyticsJson(const core::QueryResult& result) {
+bool PrefersStatistics(std::string_view prefer) {
+    while (!prefer.empty()) {
+        size_t comma = prefer.find(',');
+        std::string_view item = prefer.substr(0, comma);
+        prefer = comma == std::string_view::npos ? std::string_view() : prefer.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        constexpr std::string_view kWant = "include-statistics=true";
+        if (item.size() == kWant.size() &&
+            std::equal(item.begin(), item.end(), kWant.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == b;
+            })) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string ToLogAnalyticsJson(const core::QueryResult& result, const QueryStatistics* statistics) {
     std::string out = "{\"tables\":[";
     for (size_t t = 0; t < result.tables.size(); ++t) {
         const auto& table = result.tables[t];
@@ -96,7 +146,9 @@ std::string ToLogAnalyticsJson(const core::QueryResult& result) {
         if (table.truncated) out += ",\"truncated\":true";
         out += '}';
     }
-    out += "]}";
+    out += ']';
+    if (statistics != nullptr) AppendStatistics(out, result.scan_stats, *statistics);
+    out += '}';
     return out;
 }
 

@@ -31,7 +31,7 @@ void EncodeColumn(const Column& column, std::string& out) {
             for (double v : column.doubles()) PutFixed64(out, std::bit_cast<uint64_t>(v));
             break;
         case Physical::kString:
-            for (const auto& s : column.strings()) PutLengthPrefixed(out, s);
+            for (size_t i = 0; i < rows; ++i) PutLengthPrefixed(out, column.string_at(i));
             break;
         case Physical::kDynamic:
             for (const auto& d : column.dynamics()) PutLengthPrefixed(out, d.ToJson());

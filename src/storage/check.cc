@@ -27,8 +27,9 @@ void AddIngestedBytes(const SegmentReader& usage, std::map<std::string, TableRep
     if (!tables.ok() || !mib.ok() || tables->size() != mib->size()) return;
     for (size_t i = 0; i < tables->size(); ++i) {
         if (mib->IsNull(i)) continue;
-        TableReport& r = by_table[tables->string_at(i)];
-        r.table = tables->string_at(i);
+        const std::string table(tables->string_at(i));
+        TableReport& r = by_table[table];
+        r.table = table;
         r.ingested_bytes += static_cast<uint64_t>(mib->double_at(i) * 1024.0 * 1024.0);
     }
 }

@@ -215,51 +215,57 @@ Result<Column> DecodeInts(core::Type type, Encoding enc, Reader& r, size_t rows,
 
 Result<Column> DecodeStrings(core::Type type, Encoding enc, Reader& r, size_t rows,
                              std::vector<uint8_t> valid) {
-    std::vector<std::string> v(rows);
     uint8_t width;
     std::string_view packed;
     if (enc == Encoding::kDictionary) {
         uint64_t n;
         if (!r.GetVarint(n) || n > r.remaining()) return Bad("truncated dictionary");
-        std::vector<std::string_view> dict(static_cast<size_t>(n));
-        for (auto& d : dict) {
-            if (!r.GetLengthPrefixed(d)) return Bad("truncated dictionary entry");
+        auto dict = std::make_shared<std::vector<std::string>>(static_cast<size_t>(n));
+        for (auto& d : *dict) {
+            std::string_view v;
+            if (!r.GetLengthPrefixed(v)) return Bad("truncated dictionary entry");
+            d = v;
         }
         if (!r.GetByte(width) || width > 32 || !r.GetBytes(PackedBytes(rows, width), packed)) {
             return Bad("truncated dictionary codes");
         }
-        bool in_range = true;
+        std::vector<uint32_t> codes(rows);
+        uint64_t max_code = 0;
         UnpackBits(packed, rows, width, [&](size_t i, uint64_t code) {
-            if (code < dict.size()) {
-                v[i] = dict[code];
-            } else {
-                in_range = false;
-            }
+            max_code = std::max(max_code, code);
+            codes[i] = static_cast<uint32_t>(code);
         });
-        if (!in_range) return Bad("dictionary code out of range");
-    } else if (enc == Encoding::kPlainString) {
-        if (!r.GetByte(width) || width > 64 || !r.GetBytes(PackedBytes(rows, width), packed)) {
-            return Bad("truncated string lengths");
-        }
-        std::vector<uint64_t> lengths(rows);
-        uint64_t total = 0;
-        UnpackBits(packed, rows, width, [&](size_t i, uint64_t len) {
-            lengths[i] = len;
-            total += len;
-        });
-        std::string_view bytes;
-        if (total > r.remaining() || !r.GetBytes(static_cast<size_t>(total), bytes)) {
-            return Bad("truncated string bytes");
-        }
-        size_t pos = 0;
-        for (size_t i = 0; i < rows; ++i) {
-            v[i].assign(bytes.data() + pos, static_cast<size_t>(lengths[i]));
-            pos += static_cast<size_t>(lengths[i]);
-        }
-    } else {
-        return Bad("encoding does not fit a string column");
+        if (rows > 0 && max_code >= dict->size()) return Bad("dictionary code out of range");
+        return Column::FromDictionary(type, std::move(dict), std::move(codes), std::move(valid));
     }
-    return Column::FromStrings(type, std::move(v), std::move(valid));
+    if (enc != Encoding::kPlainString) return Bad("encoding does not fit a string column");
+    if (!r.GetByte(width) || width > 64 || !r.GetBytes(PackedBytes(rows, width), packed)) {
+        return Bad("truncated string lengths");
+    }
+    std::vector<uint64_t> ends(rows);
+    uint64_t total = 0;
+    bool overflow = false;
+    UnpackBits(packed, rows, width, [&](size_t i, uint64_t len) {
+        overflow |= len > r.remaining();
+        total += len;
+        ends[i] = total;
+    });
+    std::string_view bytes;
+    if (overflow || total > r.remaining() || !r.GetBytes(static_cast<size_t>(total), bytes)) {
+        return Bad("truncated string bytes");
+    }
+    if (total > UINT32_MAX) {  // beyond 32-bit offsets: one string per row
+        std::vector<std::string> v(rows);
+        for (size_t i = 0; i < rows; ++i) {
+            const uint64_t begin = i == 0 ? 0 : ends[i - 1];
+            v[i].assign(bytes.data() + begin, static_cast<size_t>(ends[i] - begin));
+        }
+        return Column::FromStrings(type, std::move(v), std::move(valid));
+    }
+    std::vector<uint32_t> offsets(rows + 1);
+    for (size_t i = 0; i < rows; ++i) offsets[i + 1] = static_cast<uint32_t>(ends[i]);
+    return Column::FromPackedStrings(type, std::string(bytes), std::move(offsets),
+                                     std::move(valid));
 }
 
 }  // namespace

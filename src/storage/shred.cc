@@ -78,7 +78,7 @@ Column Unshred(const Column& residual,
     for (size_t r = 0; r < rows; ++r) {
         Dynamic::Object object;
         for (const auto& [key, col] : keys) {
-            if (!col->IsNull(r)) object.emplace_back(key, Dynamic::String(col->string_at(r)));
+            if (!col->IsNull(r)) object.emplace_back(key, Dynamic::String(std::string(col->string_at(r))));
         }
         if (residual.IsNull(r) || residual.dynamic_at(r).kind() != Dynamic::Kind::kObject) {
             if (object.empty()) {
@@ -114,7 +114,7 @@ Column StringsToDynamic(const Column& strings) {
         if (strings.IsNull(r)) {
             out.AppendNull();
         } else {
-            out.AppendDynamic(Dynamic::String(strings.string_at(r)));
+            out.AppendDynamic(Dynamic::String(std::string(strings.string_at(r))));
         }
     }
     return out;

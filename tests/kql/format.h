@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/column.h"
 #include "core/dynamic.h"
@@ -40,7 +41,7 @@ inline std::string FormatCell(const core::Column& c, size_t i) {
             return c.dynamic_at(i).ToJson();
         case core::Type::kString:
         case core::Type::kGuid: {
-            const std::string& s = c.string_at(i);
+            std::string_view s = c.string_at(i);
             if (s.empty()) return "\"\"";
             for (char ch : s) {
                 if (ch == '\n') {

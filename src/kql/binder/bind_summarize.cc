@@ -124,6 +124,7 @@ Result<std::vector<std::string>> Binder::AddArgAggregates(const Expr& e, const s
                    std::string name) -> Result<std::string> {
         PlanNode::Aggregate agg;
         agg.fn = functions::FindAggregate(fn_name);
+        agg.name = std::string(fn_name);
         std::vector<Type> types;
         for (const auto& a : args) types.push_back(a->type);
         ASSIGN_OR_RETURN(agg.type, agg.fn->result_type(types, e.pos));
@@ -203,6 +204,7 @@ Result<std::string> Binder::AddAggregate(const Expr& e, const std::string& given
     }
     PlanNode::Aggregate agg;
     agg.fn = fn;
+    agg.name = e.name;
     std::vector<Type> types;
     for (const auto& a : e.args) {
         if (std::vector<const Expr*> nested; FindAggregateCalls(*a, nested), !nested.empty()) {

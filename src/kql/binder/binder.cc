@@ -11,6 +11,7 @@
 #include "kql/functions/more_scalar.h"
 #include "kql/functions/operators.h"
 #include "kql/functions/scalar.h"
+#include "kql/planner/rules.h"
 
 namespace calypso::kql {
 namespace {
@@ -379,27 +380,18 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
 }
 
 Result<BoundExprPtr> Binder::MakeCall(std::string name, BoundCall call,
-                                      std::vector<BoundExprPtr> args, SourcePos pos) {
+                                      std::vector<BoundExprPtr> args, SourcePos pos,
+                                      std::vector<core::Value> captured) {
     auto e = std::make_unique<BoundExpr>();
     e->kind = BoundExpr::Kind::kCall;
     e->type = call.type;
     e->function = std::move(name);
     e->kernel = std::move(call.kernel);
     e->args = std::move(args);
+    e->captured = std::move(captured);
     e->pos = pos;
-    bool all_const = std::all_of(e->args.begin(), e->args.end(), [](const BoundExprPtr& a) {
-        return a->kind == BoundExpr::Kind::kConst;
-    });
-    if (functions::IsWindowFunction(e->function)) all_const = false;
-    if (all_const) {
-        std::vector<Vec> vals;
-        for (const auto& a : e->args) vals.push_back(Vec::Const(a->value, a->type));
-        Vec r = e->kernel(vals, 1);
-        core::Value v = r.Get(0);
-        if (v.type() != e->type && !v.is_null()) v = functions::CastValue(v, e->type);
-        return MakeConst(std::move(v), e->type, pos);
-    }
-    return e;
+    // Constant arguments: evaluate now, so lets, datatable and print see constants.
+    return FoldCall(std::move(e));
 }
 
 Result<BoundExprPtr> Binder::BindName(const Expr& expr, const Schema& scope) {
@@ -506,7 +498,8 @@ Result<BoundExprPtr> Binder::BindScalar(const Expr& expr, const Schema& scope) {
             }
             std::vector<BoundExprPtr> args;
             args.push_back(std::move(base));
-            return MakeCall(".", functions::BindMember(expr.name), std::move(args), expr.pos);
+            return MakeCall(".", functions::BindMember(expr.name), std::move(args), expr.pos,
+                            {core::Value::String(expr.name)});
         }
         case Expr::Kind::kIndex: {
             ASSIGN_OR_RETURN(BoundExprPtr base, BindScalar(*expr.args[0], scope));
@@ -528,11 +521,10 @@ Result<BoundExprPtr> Binder::BindScalar(const Expr& expr, const Schema& scope) {
                 }
                 list.push_back(v->value);
             }
-            ASSIGN_OR_RETURN(BoundCall call,
-                             functions::BindIn(expr.op, l->type, std::move(list), expr.pos));
+            ASSIGN_OR_RETURN(BoundCall call, functions::BindIn(expr.op, l->type, list, expr.pos));
             std::vector<BoundExprPtr> args;
             args.push_back(std::move(l));
-            return MakeCall(expr.op, std::move(call), std::move(args), expr.pos);
+            return MakeCall(expr.op, std::move(call), std::move(args), expr.pos, std::move(list));
         }
         case Expr::Kind::kBetween: {
             ASSIGN_OR_RETURN(BoundExprPtr x1, BindScalar(*expr.args[0], scope));

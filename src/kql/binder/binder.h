@@ -63,7 +63,8 @@ class Binder {
     core::Result<BoundExprPtr> BindCall(const syntax::Expr& expr, const core::Schema& scope);
     core::Result<BoundExprPtr> BindName(const syntax::Expr& expr, const core::Schema& scope);
     core::Result<BoundExprPtr> MakeCall(std::string name, BoundCall call,
-                                        std::vector<BoundExprPtr> args, core::SourcePos pos);
+                                        std::vector<BoundExprPtr> args, core::SourcePos pos,
+                                        std::vector<core::Value> captured = {});
 
     const core::TableSource& source_;
     BindContext ctx_;

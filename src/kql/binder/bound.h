@@ -28,6 +28,9 @@ struct BoundExpr {
     std::string function;  // kCall: for messages and naming
     Kernel kernel;         // kCall
     std::vector<std::unique_ptr<BoundExpr>> args;
+    // kCall: constants the kernel captured at bind time, kept so the optimizer and explain
+    // can read them: the key of `.` (member access), the list of `in`, `!in`, `in~`, `!in~`.
+    std::vector<core::Value> captured;
 };
 using BoundExprPtr = std::unique_ptr<BoundExpr>;
 

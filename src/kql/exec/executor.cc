@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -45,12 +46,29 @@ class ScanOp final : public Operator {
     Status Run(const Sink& sink) override {
         core::ScanRequest req;
         req.table = node_.table;
-        for (const auto& f : node_.schema.fields) req.columns.push_back(f.name);
-        bool filter_time = opts_.time && !node_.time_column.empty();
-        if (filter_time) {
-            req.time = *opts_.time;
-            if (!node_.schema.IndexOf(node_.time_column)) req.columns.push_back(node_.time_column);
+        std::set<std::string> key_names;
+        for (const auto& k : node_.scan_keys) key_names.insert(ScanKeyName(k));
+        for (const auto& f : node_.schema.fields) {
+            if (key_names.count(f.name) == 0) req.columns.push_back(f.name);
         }
+        req.keys = node_.scan_keys;
+        req.predicates = node_.scan_predicates;
+        req.time = ScanTimeRange(node_, opts_.time);
+        // The query's own time conditions are checked by its filters; the API's timespan
+        // is checked here.
+        bool filter_time = opts_.time && !node_.time_column.empty();
+        if (filter_time && !node_.schema.IndexOf(node_.time_column)) {
+            req.columns.push_back(node_.time_column);
+        }
+        core::ScanStats stats;
+        if (opts_.stats != nullptr) req.stats = &stats;
+        Status s = Scan(req, filter_time, sink);
+        if (opts_.stats != nullptr) opts_.stats->Add(stats);
+        return s;
+    }
+
+  private:
+    Status Scan(const core::ScanRequest& req, bool filter_time, const Sink& sink) {
         std::vector<uint32_t> rows;
         return source_.Scan(req, [&](const Batch& b) -> Status {
             size_t n = b.num_rows();
@@ -91,7 +109,6 @@ class ScanOp final : public Operator {
         });
     }
 
-  private:
     PlanNode& node_;
     const core::TableSource& source_;
     const ExecOptions& opts_;

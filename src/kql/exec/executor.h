@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <mutex>
 #include <optional>
 
 #include "core/column.h"
@@ -10,11 +11,31 @@
 
 namespace calypso::kql {
 
+// What every scan of a query read and skipped. Each scan adds its own counts when it ends,
+// so scans may run on several threads.
+class ScanStatsTotal {
+  public:
+    void Add(const core::ScanStats& s) {
+        std::lock_guard lock(mu_);
+        total_ += s;
+    }
+    core::ScanStats Get() const {
+        std::lock_guard lock(mu_);
+        return total_;
+    }
+
+  private:
+    mutable std::mutex mu_;
+    core::ScanStats total_;
+};
+
 struct ExecOptions {
     // Extra filter on every scanned table's time column.
     std::optional<core::TimeRange> time;
     // Most rows kept in the result; more set `truncated`.
     size_t max_rows = 500'000;
+    // When set, scans ask their source for statistics and add them here.
+    ScanStatsTotal* stats = nullptr;
 };
 
 struct ExecResult {

@@ -1,11 +1,14 @@
 #pragma once
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/column.h"
 #include "core/schema.h"
+#include "core/table_source.h"
 #include "kql/binder/bound.h"
 #include "kql/functions/aggregates.h"
 
@@ -14,7 +17,7 @@ namespace calypso::kql {
 // A logical plan node. Each node owns its input; `schema` is the node's output.
 struct PlanNode {
     enum class Kind {
-        kScan,        // table, scan_columns (what is returned), time_column
+        kScan,        // table, time_column, scan_keys, scan_predicates, scan_time
         kValues,      // values (datatable, print)
         kFilter,      // predicate
         kProject,     // exprs[i] computes schema.fields[i]
@@ -33,6 +36,7 @@ struct PlanNode {
     };
     struct Aggregate {
         const functions::AggregateFunction* fn = nullptr;
+        std::string name;  // as written ("count", "dcount", ...), for explain
         std::vector<BoundExprPtr> args;
         core::Type type = core::Type::kNull;
     };
@@ -122,6 +126,13 @@ struct PlanNode {
 
     std::string table;
     std::string time_column;
+    // kScan. The schema is the table columns read, then one dynamic field per scan_keys
+    // entry named "column.key", in that order (what TableSource::Scan returns).
+    // scan_predicates and scan_time are hints the source may use to skip rows; a Filter
+    // above the scan still decides which rows pass.
+    std::vector<core::ScanKey> scan_keys;
+    std::vector<core::ScanPredicate> scan_predicates;
+    core::TimeRange scan_time;
     core::Batch values;
     BoundExprPtr predicate;
     std::vector<BoundExprPtr> exprs;
@@ -134,9 +145,19 @@ struct PlanNode {
 };
 using PlanPtr = std::unique_ptr<PlanNode>;
 
-// Projection pruning (planner/prune_columns.cc): narrows every scan to the columns the
-// plan above it reads and drops project outputs nobody reads. Schemas are recomputed; the
-// root's schema is unchanged.
-void PruneColumns(PlanNode& root);
+// The name under which a scan returns `key`: "column.key".
+inline std::string ScanKeyName(const core::ScanKey& key) { return key.column + "." + key.key; }
+
+// The time range a scan asks its source for: scan_time narrowed by the API's timespan,
+// which applies only to tables with a time column.
+inline core::TimeRange ScanTimeRange(const PlanNode& scan,
+                                     const std::optional<core::TimeRange>& timespan) {
+    core::TimeRange r = scan.scan_time;
+    if (timespan && !scan.time_column.empty()) {
+        r.min = std::max(r.min, timespan->min);
+        r.max = std::min(r.max, timespan->max);
+    }
+    return r;
+}
 
 }  // namespace calypso::kql

@@ -1,7 +1,8 @@
 #include <set>
 #include <string>
+#include <vector>
 
-#include "kql/planner/plan.h"
+#include "kql/planner/rules.h"
 
 namespace calypso::kql {
 namespace {
@@ -21,15 +22,24 @@ void Prune(PlanNode& node, const Names* required) {
     switch (node.kind) {
         case K::kScan: {
             if (required == nullptr) return;
+            // Predicates name their columns too (the filter above reads them anyway).
+            Names keep = *required;
+            for (const auto& p : node.scan_predicates) keep.insert(p.column);
             core::Schema narrowed;
             for (const auto& f : node.schema.fields) {
-                if (required->count(f.name) != 0) narrowed.fields.push_back(f);
+                if (keep.count(f.name) != 0) narrowed.fields.push_back(f);
             }
-            if (narrowed.fields.empty() && !node.schema.fields.empty()) {
-                // Something must carry the row count.
+            std::vector<core::ScanKey> keys;
+            for (auto& k : node.scan_keys) {
+                if (keep.count(ScanKeyName(k)) != 0) keys.push_back(std::move(k));
+            }
+            if (narrowed.size() == keys.size() && node.schema.size() > node.scan_keys.size()) {
+                // Something must carry the row count, and asking for no column at all
+                // means every column: read the time column (cheap to decode) or the first.
                 auto idx = node.schema.IndexOf(node.time_column);
-                narrowed.fields.push_back(node.schema.fields[idx ? *idx : 0]);
+                narrowed.fields.insert(narrowed.fields.begin(), node.schema.fields[idx ? *idx : 0]);
             }
+            node.scan_keys = std::move(keys);
             node.schema = std::move(narrowed);
             return;
         }
@@ -39,6 +49,7 @@ void Prune(PlanNode& node, const Names* required) {
         case K::kSort:
         case K::kTop:
         case K::kLimit:
+        case K::kSerialize:
             if (required == nullptr) {
                 child_req = nullptr;
             } else {
@@ -84,7 +95,6 @@ void Prune(PlanNode& node, const Names* required) {
             break;
         case K::kMvExpand:
         case K::kParse:
-        case K::kSerialize:
         case K::kJoin:
         case K::kUnion:
             // Their column mappings are by position: the inputs keep every column.
@@ -95,7 +105,7 @@ void Prune(PlanNode& node, const Names* required) {
     if (node.input) {
         Prune(*node.input, child_req);
         if (node.kind == K::kFilter || node.kind == K::kSort || node.kind == K::kTop ||
-            node.kind == K::kLimit) {
+            node.kind == K::kLimit || node.kind == K::kSerialize) {
             node.schema = node.input->schema;
         }
     }

@@ -49,5 +49,26 @@ TEST(ResultPrinterTest, AlignsColumnsAndQuotesCsv) {
     EXPECT_EQ(FormatAsCsv(*answer), "step,n\r\ntrain_model,12\r\n\"a,b\",\r\n");
 }
 
+TEST(ResultPrinterTest, PlanLinesAndStatistics) {
+    auto plan = core::Dynamic::Parse(
+        R"({"tables":[{"name":"PrimaryResult","columns":[{"name":"Plan","type":"string"}],)"
+        R"("rows":[["Count"],["  Scan traces columns=[timestamp]"]]}]})");
+    ASSERT_TRUE(plan.ok());
+    EXPECT_EQ(FormatAsLines(*plan), "Count\n  Scan traces columns=[timestamp]\n");
+    EXPECT_EQ(FormatStatistics(*plan), "");
+    auto answer = core::Dynamic::Parse(
+        R"({"tables":[],"statistics":{"query":{"executionTime":0.5,"scan":{"segments":4,)"
+        R"("segmentsSkipped":1,"blocks":10,"blocksSkipped":7,"bytesRead":300,)"
+        R"("bytesCached":20,"rows":768}}}})");
+    ASSERT_TRUE(answer.ok());
+    EXPECT_EQ(FormatStatistics(*answer),
+              "execution time: 0.5 s\n"
+              "segments: 4 (1 skipped)\n"
+              "blocks: 10 (7 skipped)\n"
+              "rows scanned: 768\n"
+              "bytes read: 300\n"
+              "bytes cached: 20\n");
+}
+
 }  // namespace
 }  // namespace calypso::app

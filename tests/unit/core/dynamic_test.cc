@@ -38,7 +38,7 @@ TEST(ColumnTest, CopiesShareDataAndAppendsCopyOnWrite) {
     Column a(Type::kString);
     a.AppendString("x");
     Column b = a;
-    EXPECT_EQ(b.strings().data(), a.strings().data());  // shared, not copied
+    EXPECT_EQ(b.string_at(0).data(), a.string_at(0).data());  // shared, not copied
     b.AppendString("y");
     EXPECT_EQ(a.size(), 1u);
     EXPECT_EQ(b.size(), 2u);
@@ -47,6 +47,38 @@ TEST(ColumnTest, CopiesShareDataAndAppendsCopyOnWrite) {
     a.AppendNull();
     EXPECT_TRUE(a.IsNull(1));
     EXPECT_EQ(b.string_at(1), "y");
+}
+
+TEST(ColumnTest, PackedAndDictionaryStringsReadLikePlainOnesAndBecomePlainOnAppend) {
+    Column packed = Column::FromPackedStrings(Type::kString, "abcdef", {0, 1, 1, 6}, {1, 0, 1});
+    EXPECT_EQ(packed.string_at(0), "a");
+    EXPECT_EQ(packed.string_at(1), "");
+    EXPECT_TRUE(packed.IsNull(1));
+    EXPECT_EQ(packed.string_at(2), "bcdef");
+    EXPECT_EQ(packed.Get(2).as_string(), "bcdef");
+    Column copy = packed;
+    copy.AppendString("g");
+    EXPECT_EQ(copy.size(), 4u);
+    EXPECT_EQ(copy.string_at(2), "bcdef");
+    EXPECT_EQ(copy.string_at(3), "g");
+    EXPECT_EQ(packed.size(), 3u);  // the shared original is untouched
+
+    auto dict = std::make_shared<const std::vector<std::string>>(
+        std::vector<std::string>{"train", "eval"});
+    Column coded = Column::FromDictionary(Type::kString, dict, {1, 0, 1}, {1, 1, 1});
+    ASSERT_TRUE(coded.is_dictionary());
+    EXPECT_EQ(coded.codes()[2], 1u);
+    EXPECT_EQ(coded.string_at(0), "eval");
+    Column all(Type::kString);
+    all.AppendString("x");
+    all.AppendAll(coded);
+    all.AppendAll(packed);
+    EXPECT_EQ(all.size(), 7u);
+    EXPECT_EQ(all.string_at(2), "train");
+    EXPECT_EQ(all.string_at(6), "bcdef");
+    coded.AppendNull();
+    EXPECT_FALSE(coded.is_dictionary());
+    EXPECT_EQ(coded.string_at(1), "train");
 }
 
 }  // namespace

@@ -32,6 +32,39 @@ TEST(ResultJsonTest, WritesTheLogAnalyticsShape) {
         R"("rows":[["2024-01-02T03:04:05Z",null,"a\"b","{\"k\":\"v\"}",1.5,"01:30:00"]]}]})");
 }
 
+TEST(ResultJsonTest, StatisticsOnlyWhenAsked) {
+    core::QueryResult r;
+    r.tables.push_back({"PrimaryResult", core::Batch::Empty(core::Schema{}), false, ""});
+    r.scan_stats.segments = 5;
+    r.scan_stats.segments_skipped = 2;
+    r.scan_stats.blocks = 30;
+    r.scan_stats.blocks_skipped = 20;
+    r.scan_stats.bytes_read = 4096;
+    r.scan_stats.bytes_cached = 100;
+    r.scan_stats.rows = 2560;
+    EXPECT_EQ(ToLogAnalyticsJson(r),
+              R"({"tables":[{"name":"PrimaryResult","columns":[],"rows":[]}]})");
+    QueryStatistics q;
+    q.execution_seconds = 0.25;
+    EXPECT_EQ(ToLogAnalyticsJson(r, &q),
+              R"({"tables":[{"name":"PrimaryResult","columns":[],"rows":[]}],)"
+              R"("statistics":{"query":{"executionTime":0.25,"inputDatasetStatistics":)"
+              R"({"extents":{"total":5,"scanned":3},"rows":{"scanned":2560}},)"
+              R"("scan":{"segments":5,"segmentsSkipped":2,"blocks":30,"blocksSkipped":20,)"
+              R"("bytesRead":4096,"bytesCached":100,"rows":2560}}}})");
+    auto parsed = core::Dynamic::Parse(ToLogAnalyticsJson(r, &q));
+    ASSERT_TRUE(parsed.ok());
+}
+
+TEST(ResultJsonTest, PreferHeaderAsksForStatistics) {
+    EXPECT_TRUE(PrefersStatistics("include-statistics=true"));
+    EXPECT_TRUE(PrefersStatistics("wait=600, Include-Statistics=TRUE ,include-render=true"));
+    EXPECT_FALSE(PrefersStatistics(""));
+    EXPECT_FALSE(PrefersStatistics("include-statistics=false"));
+    EXPECT_FALSE(PrefersStatistics("include-render=true"));
+    EXPECT_FALSE(PrefersStatistics("xinclude-statistics=true"));
+}
+
 TEST(ErrorsTest, KqlErrorsCarryLineAndColumn) {
     auto r = ErrorResponse(core::Status::SyntaxError("expected an expression", {2, 7}));
     EXPECT_EQ(r.status, 400);

@@ -26,7 +26,7 @@ std::string Text(const Column& c, size_t i) {
         case core::Physical::kDouble:
             return std::to_string(c.double_at(i)) + (std::signbit(c.double_at(i)) ? "-" : "+");
         case core::Physical::kString:
-            return c.string_at(i);
+            return std::string(c.string_at(i));
         case core::Physical::kDynamic:
             return c.dynamic_at(i).ToJson();
         case core::Physical::kNone:

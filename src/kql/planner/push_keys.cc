@@ -1,0 +1,186 @@
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kql/planner/rules.h"
+
+namespace calypso::kql {
+
+namespace {
+
+using K = PlanNode::Kind;
+using Names = std::set<std::string>;
+
+// Nodes whose output is their input, rows filtered or reordered.
+bool KeepsSchema(K k) {
+    return k == K::kFilter || k == K::kSort || k == K::kTop || k == K::kLimit || k == K::kSerialize;
+}
+
+// Nodes that find their input columns by name, so extra input columns are harmless and
+// their expressions may be rewritten. The others (join, union, mv-expand, parse) map
+// columns by position.
+bool ReadsByName(K k) {
+    return KeepsSchema(k) || k == K::kProject || k == K::kAggregate || k == K::kCount ||
+           k == K::kMakeSeries || k == K::kTopNested;
+}
+
+// The key `e` reads when it is `c.key` or `c["key"]` on a column in `dynamic`.
+std::optional<core::ScanKey> KeyOf(const BoundExpr& e, const Names& dynamic) {
+    if (e.kind != BoundExpr::Kind::kCall || e.args.empty()) return std::nullopt;
+    std::string key;
+    if (e.function == "." && e.args.size() == 1 && e.captured.size() == 1 &&
+        e.captured[0].type() == core::Type::kString && !e.captured[0].is_null()) {
+        key = e.captured[0].as_string();
+    } else if (e.function == "[]" && e.args.size() == 2 &&
+               e.args[1]->kind == BoundExpr::Kind::kConst &&
+               e.args[1]->type == core::Type::kString && !e.args[1]->value.is_null()) {
+        key = e.args[1]->value.as_string();
+    } else {
+        return std::nullopt;
+    }
+    const BoundExpr& base = *e.args[0];
+    if (key.empty() || base.kind != BoundExpr::Kind::kColumn || dynamic.count(base.column) == 0) {
+        return std::nullopt;
+    }
+    return core::ScanKey{base.column, std::move(key)};
+}
+
+class KeyPusher {
+  public:
+    KeyPusher(PlanNode& scan, const std::vector<PlanNode*>& path) : scan_(scan), path_(path) {
+        for (const auto& f : scan.schema.fields) {
+            if (f.type == core::Type::kDynamic) dynamic_.insert(f.name);
+        }
+        // Names already in use on the way up; a key column must not be mistaken for one.
+        for (const auto& f : scan.schema.fields) taken_.insert(f.name);
+        for (const PlanNode* n : path) {
+            for (const auto& f : n->schema.fields) taken_.insert(f.name);
+        }
+    }
+
+    // Walks up from the scan through nodes that pass its dynamic columns on unchanged
+    // (same name), rewriting key reads in every node that evaluates against them.
+    void Run() {
+        Names visible = dynamic_;
+        for (size_t i = path_.size(); i-- > 0 && !visible.empty();) {
+            PlanNode& node = *path_[i];
+            if (!ReadsByName(node.kind)) break;
+            ForEachExpr(node, [&](BoundExprPtr& e) { Rewrite(e, visible, i); });
+            if (KeepsSchema(node.kind)) continue;
+            if (node.kind != K::kProject) break;
+            Names passed;
+            for (size_t c = 0; c < node.exprs.size(); ++c) {
+                const BoundExpr& e = *node.exprs[c];
+                const std::string& name = node.schema.fields[c].name;
+                if (e.kind == BoundExpr::Kind::kColumn && e.column == name && visible.count(name))
+                    passed.insert(name);
+            }
+            visible = std::move(passed);
+        }
+        Plumb();
+    }
+
+  private:
+    void Rewrite(BoundExprPtr& e, const Names& visible, size_t level) {
+        if (auto key = KeyOf(*e, visible)) {
+            std::string name = ScanKeyName(*key);
+            // A column of that name exists already: leave the access alone.
+            if (taken_.count(name) != 0 && keys_.count(name) == 0) return;
+            if (keys_.count(name) == 0) {
+                scan_.scan_keys.push_back(*key);
+                scan_.schema.fields.push_back({name, core::Type::kDynamic});
+                keys_[name] = level;
+            }
+            keys_[name] = std::min(keys_[name], level);
+            e = MakeColumnRef(std::move(name), core::Type::kDynamic, e->pos);
+            return;
+        }
+        for (auto& a : e->args) Rewrite(a, visible, level);
+    }
+
+    // Every project between the scan and the highest node reading a key passes it on.
+    void Plumb() {
+        for (const auto& [name, level] : keys_) {
+            for (size_t i = level + 1; i < path_.size(); ++i) {
+                PlanNode& node = *path_[i];
+                if (node.kind != K::kProject || node.schema.IndexOf(name)) continue;
+                node.schema.fields.push_back({name, core::Type::kDynamic});
+                node.exprs.push_back(MakeColumnRef(name, core::Type::kDynamic));
+            }
+        }
+    }
+
+    PlanNode& scan_;
+    const std::vector<PlanNode*>& path_;  // root .. the scan's parent
+    Names dynamic_;
+    Names taken_;
+    std::map<std::string, size_t> keys_;  // key column -> highest (lowest index) reader
+};
+
+void Visit(PlanNode& node, std::vector<PlanNode*>& path) {
+    if (node.kind == K::kScan) {
+        KeyPusher(node, path).Run();
+        return;
+    }
+    path.push_back(&node);
+    if (node.input) Visit(*node.input, path);
+    for (auto& in : node.inputs) Visit(*in, path);
+    path.pop_back();
+}
+
+void Snapshot(const PlanNode& node, std::map<const PlanNode*, core::Schema>& out) {
+    out[&node] = node.schema;
+    if (node.input) Snapshot(*node.input, out);
+    for (const auto& in : node.inputs) Snapshot(*in, out);
+}
+
+void RefreshSchemas(PlanNode& node) {
+    if (node.input) RefreshSchemas(*node.input);
+    for (auto& in : node.inputs) RefreshSchemas(*in);
+    if (KeepsSchema(node.kind) && node.input) node.schema = node.input->schema;
+}
+
+// A project giving exactly `schema` from `input`'s columns of the same names.
+PlanPtr Restore(PlanPtr input, const core::Schema& schema) {
+    auto p = std::make_unique<PlanNode>();
+    p->kind = K::kProject;
+    p->schema = schema;
+    for (const auto& f : schema.fields) p->exprs.push_back(MakeColumnRef(f.name, f.type));
+    p->input = std::move(input);
+    return p;
+}
+
+// Key columns flow up to the first node that picks its columns by name; a node that maps
+// columns by position gets its input's old schema back.
+void RestoreSchemas(PlanNode& node, const std::map<const PlanNode*, core::Schema>& before) {
+    auto fix = [&](PlanPtr& child) {
+        RestoreSchemas(*child, before);
+        const core::Schema& old = before.at(child.get());
+        if (child->schema != old && !ReadsByName(node.kind)) child = Restore(std::move(child), old);
+    };
+    if (node.input) fix(node.input);
+    for (auto& in : node.inputs) fix(in);
+}
+
+}  // namespace
+
+void PushKeys(PlanNode& root) {
+    std::map<const PlanNode*, core::Schema> before;
+    Snapshot(root, before);
+    std::vector<PlanNode*> path;
+    Visit(root, path);
+    RefreshSchemas(root);
+    RestoreSchemas(root, before);
+    if (root.schema != before.at(&root)) {
+        // The root's schema is the query's answer: put the old one back on top.
+        const core::Schema old = before.at(&root);
+        auto inner = std::make_unique<PlanNode>(std::move(root));
+        std::string render = std::move(inner->render);
+        root = std::move(*Restore(std::move(inner), old));
+        root.render = std::move(render);
+    }
+}
+
+}  // namespace calypso::kql
