@@ -71,6 +71,8 @@ def bench_system(sysobj, files, rows, warm, result):
     log(f"{name}: loaded in {secs:.1f} s ({rows / secs:,.0f} rows/s, {nbytes / secs / 1e6:.1f} MB/s)")
     sysobj.stop()
     r["disk"] = sysobj.disk_bytes() if name != "postgres" else None
+    if hasattr(sysobj, "table_bytes"):
+        r["table_bytes"] = sysobj.table_bytes()
     r["caches_dropped"] = drop_caches()
     sysobj.start()
     if name == "postgres":
@@ -81,6 +83,8 @@ def bench_system(sysobj, files, rows, warm, result):
         try:
             times, cols, rows_ = sysobj.query(q, 1 + warm)
             qr.update(cold=times[0], warm=times[1:], columns=cols, rows=rows_)
+            if getattr(sysobj, "scan_stats", None):
+                qr["scan"] = {"cold": sysobj.scan_stats[0], "warm": sysobj.scan_stats[-1]}
             qr["norm"] = normalize(q["kinds"], rows_)
             log(f"{name}: {q['id']}: cold {times[0] * 1000:.1f} ms, warm median "
                 f"{statistics.median(times[1:]) * 1000:.1f} ms, {len(rows_)} rows")

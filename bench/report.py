@@ -127,6 +127,40 @@ def cell(qr):
     return f"{fmt_ms(statistics.median(w))} [{fmt_ms(min(w))}–{fmt_ms(max(w))}] cold {fmt_ms(qr['cold'])}"
 
 
+def size(n):
+    if n is None:
+        return "n/a"
+    return f"{n / 1e3:,.0f} kB" if n < 1e6 else f"{n / 1e6:,.1f} MB"
+
+
+def scan_section(result, analysis):
+    """What Calypso's store read per query: blocks skipped by time, min/max and term
+    filters, and bytes read against the bytes the queried tables take on disk."""
+    c = result.get("calypso", {})
+    sizes = c.get("table_bytes") or {}
+    table = sum(sizes.get(t, 0) for t in ("AppTraces", "traces")) or None
+    out = ["## What Calypso read\n",
+           "From the query statistics (`Prefer: include-statistics=true`). Cold = first run after "
+           "a restart (the store's block cache is empty); warm = last run (blocks served from the "
+           "cache count as touched). Percentages are of the `traces` table's "
+           f"{size(table)} on disk (queries on customMetrics too touch more than that table).\n",
+           "| query | blocks read / total (cold) | bytes read (cold) | % of traces | bytes touched (warm) |",
+           "|---|---|---|---|---|"]
+    for a in analysis:
+        qr = c.get("queries", {}).get(a["q"]["id"], {})
+        scan = qr.get("scan")
+        if not scan or not scan.get("cold"):
+            continue
+        cold, warm = scan["cold"], scan.get("warm") or {}
+        read = cold.get("bytesRead", 0)
+        pct = f"{100 * read / table:.2f}%" if table else "?"
+        touched = warm.get("bytesRead", 0) + warm.get("bytesCached", 0)
+        out.append(f"| {a['q']['id']} | {cold['blocks'] - cold['blocksSkipped']:,} / {cold['blocks']:,} | "
+                   f"{size(read)} | {pct} | {size(touched)} |")
+    out.append("")
+    return out
+
+
 def render(result, analysis, ok, args, info, files_info, started, elapsed):
     m = info
     lines = []
@@ -180,6 +214,7 @@ def render(result, analysis, ok, args, info, files_info, started, elapsed):
     lines.append("Agreement column: one mark per system in the order " + ", ".join(SYSTEMS) +
                  " (✓ same answer as the reference peer, ✗ different, err = the query failed). "
                  "Ratios below 1 mean Calypso is faster than the best peer.\n")
+    lines += scan_section(result, analysis)
     errs = [(a["q"]["id"], s, result[s]["queries"][a["q"]["id"]]["error"]) for a in analysis
             for s in SYSTEMS if "error" in result[s]["queries"][a["q"]["id"]]]
     notes = [n for a in analysis for n in a["notes"]]

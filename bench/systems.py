@@ -111,13 +111,28 @@ class Calypso:
     def disk_bytes(self):
         return du(self.data)
 
+    def table_bytes(self):
+        """Bytes on disk per table, from `calypso stats` (run while the server is stopped)."""
+        out = subprocess.run([CALYPSO, "stats", "--data", self.data], capture_output=True,
+                             text=True, check=True).stdout
+        sizes = {}
+        for line in out.splitlines()[1:]:
+            f = line.split()
+            if len(f) >= 5 and f[0] != "total" and f[1].isdigit():
+                sizes[f[0]] = int(f[4])
+        return sizes
+
     def query(self, q, runs):
+        """Runs the query `runs` times; self.scan_stats gets the store's scan statistics of
+        each run (blocks and bytes read and skipped)."""
         body = json.dumps({"query": q["kql"]})
         times, answer = [], None
+        self.scan_stats = []
         for _ in range(runs):
             t0 = time.perf_counter()
             self.conn.request("POST", "/v1/workspaces/default/query", body,
-                              {"Content-Type": "application/json"})
+                              {"Content-Type": "application/json",
+                               "Prefer": "include-statistics=true"})
             r = self.conn.getresponse()
             text = r.read()
             times.append(time.perf_counter() - t0)
@@ -129,6 +144,7 @@ class Calypso:
                     msg = text[:300].decode(errors="replace")
                 raise QueryError(f"HTTP {r.status}: {msg}")
             answer = text
+            self.scan_stats.append(json.loads(text).get("statistics", {}).get("query", {}).get("scan"))
         t = json.loads(answer)["tables"][0]
         return times, [c["name"] for c in t["columns"]], t["rows"]
 

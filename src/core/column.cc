@@ -175,6 +175,41 @@ void Column::AppendAll(const Column& other) {
     }
 }
 
+Column Column::Gather(std::span<const uint32_t> rows) const {
+    Column out(type_);
+    Data& o = *out.d_;
+    const Data& d = *d_;
+    o.valid.resize(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) o.valid[i] = d.valid[rows[i]];
+    switch (PhysicalOf(type_)) {
+        case Physical::kInt64:
+            o.i64.resize(rows.size());
+            for (size_t i = 0; i < rows.size(); ++i) o.i64[i] = d.i64[rows[i]];
+            break;
+        case Physical::kDouble:
+            o.f64.resize(rows.size());
+            for (size_t i = 0; i < rows.size(); ++i) o.f64[i] = d.f64[rows[i]];
+            break;
+        case Physical::kString:
+            if (d.dict) {  // stays a dictionary column
+                o.dict = d.dict;
+                o.codes.resize(rows.size());
+                for (size_t i = 0; i < rows.size(); ++i) o.codes[i] = d.codes[rows[i]];
+            } else {
+                o.str.reserve(rows.size());
+                for (uint32_t r : rows) o.str.emplace_back(string_at(r));
+            }
+            break;
+        case Physical::kDynamic:
+            o.dyn.reserve(rows.size());
+            for (uint32_t r : rows) o.dyn.push_back(d.dyn[r]);
+            break;
+        case Physical::kNone:
+            break;
+    }
+    return out;
+}
+
 void Column::MakePlainStrings() {
     Data& d = *d_;
     std::vector<std::string> plain;

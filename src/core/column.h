@@ -63,6 +63,8 @@ class Column {
     void AppendFrom(const Column& other, size_t row);
     // Appends every row of `other`, which has the same type.
     void AppendAll(const Column& other);
+    // A new column of the rows `rows` (indexes into this column), in that order.
+    Column Gather(std::span<const uint32_t> rows) const;
 
     Value Get(size_t i) const;
     int64_t int64_at(size_t i) const { return d_->i64[i]; }

@@ -52,7 +52,7 @@ struct ScanStats {
     uint64_t blocks = 0;            // row blocks of the segments not skipped
     uint64_t blocks_skipped = 0;    // by block min/max or term index
     uint64_t bytes_read = 0;        // column and index bytes read from disk (cache misses)
-    uint64_t bytes_cached = 0;      // column bytes served from the decoded-column cache
+    uint64_t bytes_cached = 0;      // on-disk bytes of blocks served from the decoded cache
     uint64_t rows = 0;              // rows handed to the consumer
 
     ScanStats& operator+=(const ScanStats& o) {

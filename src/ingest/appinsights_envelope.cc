@@ -148,6 +148,10 @@ thread_local GuidGenerator guid;
 
 }  // namespace
 
+std::string_view TableName(TableId t) { return kTableNames[t]; }
+std::string_view ItemTypeName(TableId t) { return kItemTypes[t]; }
+void NewItemId(char out[36]) { guid.Next(out); }
+
 const std::array<Layout, kNumTables>& Layouts() {
     static const std::array<Layout, kNumTables> layouts = [] {
         std::array<Layout, kNumTables> out;

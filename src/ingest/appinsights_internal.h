@@ -3,7 +3,8 @@
 // Private to the Application Insights decoder (appinsights*.cc); not part of the module's
 // public face. The pieces: appinsights.cc sniffs and splits the body, appinsights_envelope.cc
 // reads an envelope into the common columns, appinsights_types.cc maps each baseType to its
-// table and appinsights_values.cc coerces JSON values into column values.
+// table and appinsights_values.cc coerces JSON values into column values. The OTLP mapper
+// (otlp_rows.cc) writes the same tables through the same builders and helpers.
 
 #include <simdjson.h>
 
@@ -129,6 +130,16 @@ struct Layout {
 
 // The layouts of all tables, built once. Thread-safe.
 const std::array<Layout, kNumTables>& Layouts();
+// "traces", ... and "trace", ...: the table name and the itemType column's value.
+std::string_view TableName(TableId t);
+std::string_view ItemTypeName(TableId t);
+// A fresh random version-4 GUID for the itemId column (a fast per-thread generator).
+void NewItemId(char out[36]);
+// The top frame of a raw stack string (the first "at ..." line): `method` is the text
+// before " (file:line)" or "<no_method>", `assembly` the whole line. Untouched when there
+// is no such line. `scratch` may hold the method's text.
+void TopFrameOfStack(std::string_view stack, std::string& scratch, std::string_view& method,
+                     std::string_view& assembly);
 
 // Columnar builder for one table; every row must end with EndRow(), which fills the
 // columns the row did not set with nulls. `layout` must outlive the builder.

@@ -25,7 +25,13 @@ void TopFrame(const object& ex, std::string& scratch, std::string_view& method,
         return;
     }
     std::string_view stack;
-    if (!StringField(ex, "stack", stack)) return;
+    if (StringField(ex, "stack", stack)) TopFrameOfStack(stack, scratch, method, assembly);
+}
+
+}  // namespace
+
+void TopFrameOfStack(std::string_view stack, std::string& scratch, std::string_view& method,
+                     std::string_view& assembly) {
     size_t pos = 0;
     while (pos < stack.size()) {
         size_t end = stack.find('\n', pos);
@@ -49,6 +55,8 @@ void TopFrame(const object& ex, std::string& scratch, std::string_view& method,
         return;
     }
 }
+
+namespace {
 
 // One exceptions[] element, read.
 // Views point into the DOM or into this struct's own buffers, so it is never moved.

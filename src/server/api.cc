@@ -60,6 +60,9 @@ net::HttpResponse Api::Handle(const net::HttpRequest& request) const {
             if (post) return Track(request);
             return ErrorResponse(core::Status::InvalidArgument("use POST for " + path));
         }
+        if (path == "/v1/logs") return Otlp(request, ingest::OtlpSignal::kLogs);
+        if (path == "/v1/traces") return Otlp(request, ingest::OtlpSignal::kTraces);
+        if (path == "/v1/metrics") return Otlp(request, ingest::OtlpSignal::kMetrics);
         constexpr std::string_view kTables = "/api/tables/", kRetention = "/retention";
         if (path.starts_with(kTables) && path.ends_with(kRetention) &&
             path.size() > kTables.size() + kRetention.size()) {

@@ -6,6 +6,7 @@
 #include "core/query_service.h"
 #include "core/row_sink.h"
 #include "core/table_source.h"
+#include "ingest/otlp.h"
 #include "net/http.h"
 #include "server/workspaces.h"
 
@@ -39,6 +40,7 @@ class Api {
 
   private:
     net::HttpResponse Track(const net::HttpRequest& request) const;
+    net::HttpResponse Otlp(const net::HttpRequest& request, ingest::OtlpSignal signal) const;
     net::HttpResponse Query(const net::HttpRequest& request, const std::string& workspace_id) const;
     net::HttpResponse Retention(const net::HttpRequest& request, const std::string& table) const;
 

@@ -1,5 +1,9 @@
 #include "storage/store.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cinttypes>
 #include <cstdio>
 
@@ -215,7 +219,9 @@ Status Store::Flush() {
             time_index = t.time_index;
         }
         for (const auto& chunk : chunks) {
-            for (size_t r = 0; r < chunk->num_rows(); ++r) merged.AppendRow(*chunk, r);
+            for (size_t c = 0; c < merged.columns.size(); ++c) {
+                merged.columns[c].AppendAll(chunk->columns[c]);
+            }
         }
         status = d.WritePartitions(name, merged, time_index, next.next_file_number, written);
         if (!status.ok()) break;
@@ -252,29 +258,38 @@ Status Store::Flush() {
 Status Store::Impl::WritePartitions(const std::string& table, const core::Batch& rows,
                                     int time_index, uint64_t& next_id,
                                     std::vector<SegmentMeta>& written) {
-    // One segment per UTC day of the time column, so retention drops whole days.
-    std::map<int64_t, std::vector<size_t>> by_day;
-    for (size_t r = 0; r < rows.num_rows(); ++r) {
-        int64_t day = kNoPartition;
-        if (time_index >= 0) {
-            const auto& col = rows.columns[static_cast<size_t>(time_index)];
-            if (!col.IsNull(r)) day = DayOf(col.int64_at(r));
-        }
-        by_day[day].push_back(r);
+    // One segment per UTC day of the time column, so retention drops whole days; inside a
+    // day rows are in time order, so blocks cover narrow time ranges and skip well.
+    const size_t n = rows.num_rows();
+    std::vector<uint32_t> order(n);
+    for (size_t r = 0; r < n; ++r) order[r] = static_cast<uint32_t>(r);
+    const core::Column* time = time_index >= 0 ? &rows.columns[static_cast<size_t>(time_index)]
+                                               : nullptr;
+    auto key = [&](uint32_t r) {
+        return time == nullptr || time->IsNull(r) ? std::numeric_limits<int64_t>::min()
+                                                  : time->int64_at(r);
+    };
+    if (time != nullptr) {
+        std::stable_sort(order.begin(), order.end(),
+                         [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
     }
-    for (const auto& [day, indexes] : by_day) {
-        const core::Batch* part = &rows;
-        core::Batch subset;
-        if (by_day.size() > 1) {
-            subset = core::Batch::Empty(rows.schema);
-            for (size_t r : indexes) subset.AppendRow(rows, r);
-            part = &subset;
-        }
+    auto day_of = [&](uint32_t r) {
+        return time == nullptr || time->IsNull(r) ? kNoPartition : DayOf(time->int64_at(r));
+    };
+    for (size_t begin = 0; begin < n;) {
+        const int64_t day = day_of(order[begin]);
+        size_t end = begin;
+        while (end < n && day_of(order[end]) == day) ++end;
+        core::Batch part;
+        part.schema = rows.schema;
+        const std::span<const uint32_t> picked(order.data() + begin, end - begin);
+        for (const auto& c : rows.columns) part.columns.push_back(c.Gather(picked));
+        begin = end;
         const uint64_t id = next_id++;
         SegmentWriteOptions write_options;
         write_options.codec = FlushCodec(day);
         write_options.block_rows = options.block_rows;
-        ASSIGN_OR_RETURN(auto info, WriteSegment(env, SegmentPath(id), table, *part, time_index,
+        ASSIGN_OR_RETURN(auto info, WriteSegment(env, SegmentPath(id), table, part, time_index,
                                                  write_options));
         written.push_back({id, table, info.rows, info.min_time, info.max_time, day});
     }
@@ -305,6 +320,18 @@ void Store::Impl::RemoveWalFilesBefore(uint64_t number) {
     }
 }
 
+namespace {
+
+// A flush frees the buffered rows: millions of small blocks spread over the allocator's
+// per-thread arenas, which glibc keeps unless asked. Returning them bounds the RSS.
+void ReleaseFreedMemory() {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+}  // namespace
+
 void Store::Impl::FlusherLoop() {
     auto next_retention = std::chrono::steady_clock::now();
     std::unique_lock lock(mu);
@@ -324,6 +351,7 @@ void Store::Impl::FlusherLoop() {
             if (!s.ok())
                 std::fprintf(stderr, "calypso: background flush failed: %s\n",
                              s.ToString().c_str());
+            ReleaseFreedMemory();
         }
         if (retention_due) {
             next_retention = now + std::chrono::minutes(1);
