@@ -175,39 +175,61 @@ void Column::AppendAll(const Column& other) {
     }
 }
 
-Column Column::Gather(std::span<const uint32_t> rows) const {
-    Column out(type_);
+Column Column::GatherFrom(Type type, std::span<const Column* const> sources,
+                          std::span<const RowRef> rows) {
+    Column out(type);
     Data& o = *out.d_;
-    const Data& d = *d_;
     o.valid.resize(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) o.valid[i] = d.valid[rows[i]];
-    switch (PhysicalOf(type_)) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+        o.valid[i] = sources[rows[i].source]->d_->valid[rows[i].row];
+    }
+    switch (PhysicalOf(type)) {
         case Physical::kInt64:
             o.i64.resize(rows.size());
-            for (size_t i = 0; i < rows.size(); ++i) o.i64[i] = d.i64[rows[i]];
+            for (size_t i = 0; i < rows.size(); ++i) {
+                o.i64[i] = sources[rows[i].source]->d_->i64[rows[i].row];
+            }
             break;
         case Physical::kDouble:
             o.f64.resize(rows.size());
-            for (size_t i = 0; i < rows.size(); ++i) o.f64[i] = d.f64[rows[i]];
-            break;
-        case Physical::kString:
-            if (d.dict) {  // stays a dictionary column
-                o.dict = d.dict;
-                o.codes.resize(rows.size());
-                for (size_t i = 0; i < rows.size(); ++i) o.codes[i] = d.codes[rows[i]];
-            } else {
-                o.str.reserve(rows.size());
-                for (uint32_t r : rows) o.str.emplace_back(string_at(r));
+            for (size_t i = 0; i < rows.size(); ++i) {
+                o.f64[i] = sources[rows[i].source]->d_->f64[rows[i].row];
             }
             break;
+        case Physical::kString: {
+            size_t total = 0;
+            for (const auto& r : rows) total += sources[r.source]->string_at(r.row).size();
+            if (total > UINT32_MAX) {  // beyond 32-bit offsets: plain strings
+                o.str.reserve(rows.size());
+                for (const auto& r : rows) o.str.emplace_back(sources[r.source]->string_at(r.row));
+                break;
+            }
+            std::string bytes;
+            bytes.reserve(total);
+            o.offsets.resize(rows.size() + 1);
+            for (size_t i = 0; i < rows.size(); ++i) {
+                bytes += sources[rows[i].source]->string_at(rows[i].row);
+                o.offsets[i + 1] = static_cast<uint32_t>(bytes.size());
+            }
+            o.packed = std::make_shared<const std::string>(std::move(bytes));
+            break;
+        }
         case Physical::kDynamic:
             o.dyn.reserve(rows.size());
-            for (uint32_t r : rows) o.dyn.push_back(d.dyn[r]);
+            for (const auto& r : rows) o.dyn.push_back(sources[r.source]->d_->dyn[r.row]);
             break;
         case Physical::kNone:
             break;
     }
     return out;
+}
+
+void Column::PackStrings() {
+    if (PhysicalOf(type_) != Physical::kString || d_->packed || d_->dict) return;
+    const Column* self = this;
+    std::vector<RowRef> rows(size());
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = {0, static_cast<uint32_t>(i)};
+    *this = GatherFrom(type_, std::span<const Column* const>(&self, 1), rows);
 }
 
 void Column::MakePlainStrings() {

@@ -63,8 +63,17 @@ class Column {
     void AppendFrom(const Column& other, size_t row);
     // Appends every row of `other`, which has the same type.
     void AppendAll(const Column& other);
-    // A new column of the rows `rows` (indexes into this column), in that order.
-    Column Gather(std::span<const uint32_t> rows) const;
+    // Rows of several columns of one type gathered into a new column, in the order given;
+    // strings come out packed.
+    struct RowRef {
+        uint32_t source;  // index into `sources`
+        uint32_t row;
+    };
+    static Column GatherFrom(Type type, std::span<const Column* const> sources,
+                             std::span<const RowRef> rows);
+    // Moves plain strings into the packed form (one buffer, 4 bytes of offset a row): a
+    // buffered batch of mostly-null string columns then takes a fraction of the memory.
+    void PackStrings();
 
     Value Get(size_t i) const;
     int64_t int64_at(size_t i) const { return d_->i64[i]; }

@@ -5,6 +5,7 @@
 #endif
 
 #include <cinttypes>
+#include <optional>
 #include <cstdio>
 
 #include "storage/segment.h"
@@ -130,6 +131,10 @@ Status Store::Append(std::vector<core::TableBatch> batches) {
             tb.batch = d.Normalize(t, std::move(tb.batch));
         }
     }
+    // Buffered rows wait up to a flush interval: keep their strings compact.
+    for (auto& tb : batches) {
+        for (auto& c : tb.batch.columns) c.PackStrings();
+    }
     w.record = EncodeAppendRecord(batches, &w.sizes);
     w.batches = std::move(batches);
 
@@ -210,20 +215,16 @@ Status Store::Flush() {
     std::vector<SegmentMeta> written;
     Status status;
     for (const auto& [name, chunks] : work) {
-        core::Batch merged;
+        core::Schema schema;
         int time_index;
         {
             std::lock_guard lock(d.mu);
             const TableState& t = d.tables.find(name)->second;
-            merged = core::Batch::Empty(t.meta.schema);
+            schema = t.meta.schema;
             time_index = t.time_index;
         }
-        for (const auto& chunk : chunks) {
-            for (size_t c = 0; c < merged.columns.size(); ++c) {
-                merged.columns[c].AppendAll(chunk->columns[c]);
-            }
-        }
-        status = d.WritePartitions(name, merged, time_index, next.next_file_number, written);
+        status =
+            d.WritePartitions(name, schema, chunks, time_index, next.next_file_number, written);
         if (!status.ok()) break;
     }
     if (status.ok()) {
@@ -255,35 +256,47 @@ Status Store::Flush() {
     return Status::Ok();
 }
 
-Status Store::Impl::WritePartitions(const std::string& table, const core::Batch& rows,
-                                    int time_index, uint64_t& next_id,
-                                    std::vector<SegmentMeta>& written) {
+Status Store::Impl::WritePartitions(const std::string& table, const core::Schema& schema,
+                                    const std::vector<BatchPtr>& chunks, int time_index,
+                                    uint64_t& next_id, std::vector<SegmentMeta>& written) {
     // One segment per UTC day of the time column, so retention drops whole days; inside a
-    // day rows are in time order, so blocks cover narrow time ranges and skip well.
-    const size_t n = rows.num_rows();
-    std::vector<uint32_t> order(n);
-    for (size_t r = 0; r < n; ++r) order[r] = static_cast<uint32_t>(r);
-    const core::Column* time = time_index >= 0 ? &rows.columns[static_cast<size_t>(time_index)]
-                                               : nullptr;
-    auto key = [&](uint32_t r) {
-        return time == nullptr || time->IsNull(r) ? std::numeric_limits<int64_t>::min()
-                                                  : time->int64_at(r);
-    };
-    if (time != nullptr) {
-        std::stable_sort(order.begin(), order.end(),
-                         [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+    // day rows are in time order, so blocks cover narrow time ranges and skip well. Rows
+    // are gathered straight from the buffered chunks (no merged copy of them all).
+    using RowRef = core::Column::RowRef;
+    std::vector<RowRef> order;
+    for (size_t c = 0; c < chunks.size(); ++c) {
+        for (size_t r = 0; r < chunks[c]->num_rows(); ++r) {
+            order.push_back({static_cast<uint32_t>(c), static_cast<uint32_t>(r)});
+        }
     }
-    auto day_of = [&](uint32_t r) {
-        return time == nullptr || time->IsNull(r) ? kNoPartition : DayOf(time->int64_at(r));
+    auto time_of = [&](RowRef r) -> std::optional<int64_t> {
+        if (time_index < 0) return std::nullopt;
+        const core::Column& t = chunks[r.source]->columns[static_cast<size_t>(time_index)];
+        if (t.IsNull(r.row)) return std::nullopt;
+        return t.int64_at(r.row);
     };
+    auto key = [&](RowRef r) { return time_of(r).value_or(std::numeric_limits<int64_t>::min()); };
+    if (time_index >= 0) {
+        std::stable_sort(order.begin(), order.end(),
+                         [&](RowRef a, RowRef b) { return key(a) < key(b); });
+    }
+    auto day_of = [&](RowRef r) {
+        auto t = time_of(r);
+        return t ? DayOf(*t) : kNoPartition;
+    };
+    std::vector<const core::Column*> sources(chunks.size());
+    const size_t n = order.size();
     for (size_t begin = 0; begin < n;) {
         const int64_t day = day_of(order[begin]);
         size_t end = begin;
         while (end < n && day_of(order[end]) == day) ++end;
         core::Batch part;
-        part.schema = rows.schema;
-        const std::span<const uint32_t> picked(order.data() + begin, end - begin);
-        for (const auto& c : rows.columns) part.columns.push_back(c.Gather(picked));
+        part.schema = schema;
+        const std::span<const RowRef> picked(order.data() + begin, end - begin);
+        for (size_t c = 0; c < schema.size(); ++c) {
+            for (size_t k = 0; k < chunks.size(); ++k) sources[k] = &chunks[k]->columns[c];
+            part.columns.push_back(core::Column::GatherFrom(schema.fields[c].type, sources, picked));
+        }
         begin = end;
         const uint64_t id = next_id++;
         SegmentWriteOptions write_options;

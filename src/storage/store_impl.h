@@ -138,8 +138,10 @@ struct Store::Impl {
     // zstd for older days.
     static Codec FlushCodec(int64_t day);
 
-    // Writes `rows` of `table` as one segment per day, numbering them from `next_id`.
-    core::Status WritePartitions(const std::string& table, const core::Batch& rows, int time_index,
+    // Writes the rows of `chunks` (batches of `schema`) as one segment per day, numbering
+    // them from `next_id`.
+    core::Status WritePartitions(const std::string& table, const core::Schema& schema,
+                                 const std::vector<BatchPtr>& chunks, int time_index,
                                  uint64_t& next_id, std::vector<SegmentMeta>& written);
     void RemoveWalFilesBefore(uint64_t number);
     SegmentPtr MakeSegment(const SegmentMeta& meta) const {

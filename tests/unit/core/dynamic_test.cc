@@ -81,6 +81,42 @@ TEST(ColumnTest, PackedAndDictionaryStringsReadLikePlainOnesAndBecomePlainOnAppe
     EXPECT_EQ(coded.string_at(1), "train");
 }
 
+TEST(ColumnTest, GatherFromSeveralSourcesAndPackStrings) {
+    Column a(Type::kString), b(Type::kString), n1(Type::kLong), n2(Type::kLong);
+    a.AppendString("first");
+    a.AppendNull();
+    b.AppendString("second, longer than sixteen bytes");
+    n1.AppendInt64(1);
+    n1.AppendNull();
+    n2.AppendInt64(2);
+    std::vector<Column::RowRef> rows{{1, 0}, {0, 1}, {0, 0}};
+    const Column* strings[] = {&a, &b};
+    Column s = Column::GatherFrom(Type::kString, strings, rows);
+    ASSERT_EQ(s.size(), 3u);
+    EXPECT_EQ(s.string_at(0), "second, longer than sixteen bytes");
+    EXPECT_TRUE(s.IsNull(1));
+    EXPECT_EQ(s.string_at(2), "first");
+    const Column* longs[] = {&n1, &n2};
+    Column n = Column::GatherFrom(Type::kLong, longs, rows);
+    EXPECT_EQ(n.int64_at(0), 2);
+    EXPECT_TRUE(n.IsNull(1));
+    EXPECT_EQ(n.int64_at(2), 1);
+
+    Column big(Type::kString);
+    for (int i = 0; i < 1000; ++i) {
+        if (i % 10 == 0) {
+            big.AppendString("value number " + std::to_string(i) + " of the column");
+        } else {
+            big.AppendNull();
+        }
+    }
+    const size_t plain = big.StringBytes();
+    big.PackStrings();
+    EXPECT_LT(big.StringBytes() * 4, plain);
+    EXPECT_EQ(big.string_at(990), "value number 990 of the column");
+    EXPECT_TRUE(big.IsNull(991));
+}
+
 }  // namespace
 }  // namespace calypso::core
 
