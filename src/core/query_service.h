@@ -1,5 +1,8 @@
 #pragma once
 
+#include <atomic>
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +21,16 @@ struct QueryRequest {
     int64_t now_ticks = 0;
     // Most rows returned per table; more are cut and reported in `truncated`.
     size_t max_rows = 500'000;
+    // Wall-clock limit for the whole query (parse to last row); past it the query fails
+    // with LimitExceeded. <= 0: no limit.
+    double max_seconds = 60;
+    // Memory the query's operators may hold at once (hash tables, sorted and joined rows,
+    // make_list/make_set lists, serialized row sets, the answer); past it the query fails
+    // with LimitExceeded naming the operator. 0: no limit.
+    size_t max_memory_bytes = size_t{2} << 30;
+    // Set to true (from any thread) to stop the query: it fails with Unavailable "query
+    // was cancelled" at its next check (between batches and every 64K rows of long loops).
+    std::shared_ptr<const std::atomic<bool>> cancelled;
     // Plan only, read nothing: the answer is one table with one string column "Plan", a
     // row per line of the optimized plan.
     bool explain = false;
@@ -38,7 +51,8 @@ struct QueryResult {
 };
 
 // Runs KQL. Errors are SyntaxError/SemanticError with a source position, NotFound for
-// unknown tables, LimitExceeded for budgets. Thread-safe.
+// unknown tables, LimitExceeded for budgets (rows of a range, time, memory), Unavailable
+// when cancelled. Thread-safe.
 class QueryService {
   public:
     virtual ~QueryService() = default;

@@ -51,13 +51,17 @@ core::QueryResult PlanAsTable(const std::string& text) {
 
 core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
                                          const core::QueryRequest& request) {
+    QueryGovernor governor(
+        QueryLimits{request.max_seconds, request.max_memory_bytes, request.cancelled});
     ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, PlanQuery(source, request));
     if (request.explain) return PlanAsTable(ExplainPlans(plans, request));
+    RETURN_IF_ERROR(governor.Check());
     ScanStatsTotal stats;
     ExecOptions options;
     options.time = request.timespan;
     options.max_rows = request.max_rows;
     options.stats = &stats;
+    options.governor = &governor;
     core::QueryResult result;
     for (size_t i = 0; i < plans.size(); ++i) {
         ASSIGN_OR_RETURN(ExecResult r, ExecutePlan(*plans[i], source, options));

@@ -50,6 +50,27 @@ std::string DidYouMean(std::string_view name, const std::vector<std::string>& ca
     return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+// A column name against a pattern where '*' matches any run of characters.
+bool MatchesPattern(std::string_view pattern, std::string_view name) {
+    size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
+    while (i < name.size()) {
+        if (p < pattern.size() && pattern[p] != '*' && pattern[p] == name[i]) {
+            ++p;
+            ++i;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = i;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            i = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
+}
+
 std::vector<std::string> Names(const Schema& s) {
     std::vector<std::string> out;
     for (const auto& f : s.fields) out.push_back(f.name);
@@ -143,11 +164,15 @@ Result<std::vector<PlanPtr>> Binder::BindQuery(const syntax::Query& query) {
     return plans;
 }
 
-Result<PlanPtr> Binder::BindTabular(const syntax::TabularExpr& tab) {
+Result<PlanPtr> Binder::BindTabular(const syntax::TabularExpr& tab, size_t num_ops) {
     ASSIGN_OR_RETURN(PlanPtr plan, BindSource(tab.source));
     std::string render;
-    for (size_t i = 0; i < tab.ops.size(); ++i) {
+    for (size_t i = 0; i < std::min(num_ops, tab.ops.size()); ++i) {
         const auto& op = tab.ops[i];
+        if (op.kind == syntax::Operator::Kind::kAs) {
+            as_results_[op.names[0]] = {&tab, i};
+            continue;
+        }
         if (op.kind == syntax::Operator::Kind::kRender) {
             if (i + 1 != tab.ops.size()) {
                 return Status::SemanticError("render must be the last operator", op.pos);
@@ -167,6 +192,13 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
     if (src.kind == syntax::Source::Kind::kRange) return BindRange(src);
     auto node = std::make_unique<PlanNode>();
     if (src.kind == syntax::Source::Kind::kTable) {
+        if (auto it = as_results_.find(src.table); it != as_results_.end()) {
+            auto [tab, num_ops] = it->second;
+            as_results_.erase(it);  // no self-reference
+            auto r = BindTabular(*tab, num_ops);
+            as_results_[src.table] = {tab, num_ops};
+            return r;
+        }
         if (auto it = tabular_lets_.find(src.table); it != tabular_lets_.end()) {
             // A let binds a calculation: bind it again at each use.
             const syntax::TabularExpr* t = it->second;
@@ -179,6 +211,7 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
         if (!schema.ok()) {
             std::vector<std::string> names = source_.ListTables();
             for (const auto& [n, t] : tabular_lets_) names.push_back(n);
+            for (const auto& [n, t] : as_results_) names.push_back(n);
             return Status::SemanticError(
                 "unknown table '" + src.table + "'" + DidYouMean(src.table, names), src.pos);
         }
@@ -327,6 +360,50 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
                 auto it = renames.find(f.name);
                 node->schema.fields.push_back({it == renames.end() ? f.name : it->second, f.type});
                 node->exprs.push_back(MakeColumnRef(f.name, f.type));
+            }
+            break;
+        }
+        case K::kProjectKeep:
+        case K::kProjectReorder: {
+            node->kind = PlanNode::Kind::kProject;
+            bool keep = op.kind == K::kProjectKeep;
+            // Input column indexes in output order; for reorder, listed first, then the rest.
+            std::vector<size_t> order;
+            std::vector<bool> used(in.fields.size(), false);
+            for (size_t i = 0; i < op.names.size(); ++i) {
+                const std::string& pattern = op.names[i];
+                std::vector<size_t> matches;
+                for (size_t c = 0; c < in.fields.size(); ++c) {
+                    if (!used[c] && MatchesPattern(pattern, in.fields[c].name)) matches.push_back(c);
+                }
+                bool wildcard = pattern.find('*') != std::string::npos;
+                if (!wildcard && !in.IndexOf(pattern)) {
+                    return Status::SemanticError("unknown column '" + pattern + "'" +
+                                                     DidYouMean(pattern, Names(in)),
+                                                 op.name_pos[i]);
+                }
+                if (!keep && op.types[i] == Type::kBool) {
+                    bool asc = op.level_asc[i];
+                    std::stable_sort(matches.begin(), matches.end(), [&](size_t a, size_t b) {
+                        return asc ? in.fields[a].name < in.fields[b].name
+                                   : in.fields[a].name > in.fields[b].name;
+                    });
+                }
+                for (size_t c : matches) {
+                    used[c] = true;
+                    order.push_back(c);
+                }
+            }
+            if (keep) {
+                std::sort(order.begin(), order.end());
+            } else {
+                for (size_t c = 0; c < in.fields.size(); ++c) {
+                    if (!used[c]) order.push_back(c);
+                }
+            }
+            for (size_t c : order) {
+                node->schema.fields.push_back(in.fields[c]);
+                node->exprs.push_back(MakeColumnRef(in.fields[c].name, in.fields[c].type));
             }
             break;
         }

@@ -27,7 +27,9 @@ class Binder {
     core::Result<BoundExprPtr> BindScalar(const syntax::Expr& expr, const core::Schema& scope);
 
   private:
-    core::Result<PlanPtr> BindTabular(const syntax::TabularExpr& tab);
+    // The source and the first `num_ops` operators of `tab` (all by default).
+    core::Result<PlanPtr> BindTabular(const syntax::TabularExpr& tab,
+                                      size_t num_ops = static_cast<size_t>(-1));
     core::Result<PlanPtr> BindSource(const syntax::Source& src);
     core::Result<PlanPtr> BindOperator(const syntax::Operator& op, PlanPtr input);
     // join / lookup with `left` as the left side (binder/bind_join.cc).
@@ -71,6 +73,9 @@ class Binder {
     std::map<std::string, core::Value, std::less<>> scalar_lets_;
     std::map<std::string, const syntax::TabularExpr*, std::less<>> tabular_lets_;
     std::vector<std::unique_ptr<syntax::TabularExpr>> owned_;
+    // `T | ... | as Name`: Name stands for that prefix of its tabular expression (bound
+    // again at each use, as a let is) for the rest of the query.
+    std::map<std::string, std::pair<const syntax::TabularExpr*, size_t>, std::less<>> as_results_;
     // While binding summarize output expressions: aggregate calls -> their hidden columns.
     std::map<const syntax::Expr*, std::string> agg_columns_;
     // Whether the operator being bound reads a serialized row set (one ordered batch), where

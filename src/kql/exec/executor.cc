@@ -12,6 +12,7 @@
 
 #include "kql/exec/evaluate.h"
 #include "kql/exec/operator.h"
+#include "kql/functions/more_scalar.h"
 
 namespace calypso::kql {
 
@@ -24,12 +25,15 @@ bool IsStop(const core::Status& s) {
     return s.code() == core::StatusCode::kLimitExceeded && s.message() == kStopMarker;
 }
 
-core::Result<core::Batch> Collect(Operator& op, const core::Schema& schema) {
+core::Result<core::Batch> Collect(Operator& op, const core::Schema& schema,
+                                  MemoryCharge& charge) {
     core::Batch all = core::Batch::Empty(schema);
-    RETURN_IF_ERROR(op.Run([&](const core::Batch& b) {
+    core::Status run_status = op.Run([&](const core::Batch& b) {
+        RETURN_IF_ERROR(charge.Add(b.ByteSize()));
         AppendBatch(all, b);
         return core::Status::Ok();
-    }));
+    });
+    if (!run_status.ok()) return run_status;
     return all;
 }
 
@@ -114,12 +118,22 @@ class ScanOp final : public Operator {
     const ExecOptions& opts_;
 };
 
+// Large values (a big `range`) go out in slices, so limits are checked between them.
 class ValuesOp final : public Operator {
   public:
     explicit ValuesOp(PlanNode& node) : node_(node) {}
     Status Run(const Sink& sink) override {
-        if (node_.values.num_rows() == 0) return Status::Ok();
-        return sink(node_.values);
+        size_t n = node_.values.num_rows();
+        if (n == 0) return Status::Ok();
+        if (n <= kCheckEveryRows) return sink(node_.values);
+        std::vector<uint32_t> rows;
+        for (size_t start = 0; start < n; start += kCheckEveryRows) {
+            rows.resize(std::min(kCheckEveryRows, n - start));
+            std::iota(rows.begin(), rows.end(), static_cast<uint32_t>(start));
+            RETURN_IF_ERROR(governor().Check());
+            RETURN_IF_ERROR(sink(Gather(node_.values, rows)));
+        }
+        return Status::Ok();
     }
 
   private:
@@ -306,18 +320,24 @@ class SortOp final : public Operator {
         : node_(node), child_(std::move(child)), limit_(limit) {}
     Status Run(const Sink& sink) override {
         Batch all = Batch::Empty(node_.input->schema);
-        RETURN_IF_ERROR(child_->Run([&](const Batch& b) {
+        MemoryCharge charge(governor(), limit_ < 0 ? "sort" : "top");
+        core::Status run_status = child_->Run([&](const Batch& b) {
             if (limit_ < 0 || b.num_rows() <= static_cast<size_t>(limit_)) {
+                RETURN_IF_ERROR(charge.Add(b.ByteSize()));
                 AppendBatch(all, b);
             } else {
-                AppendBatch(all, Gather(b, Order(b)));
+                Batch best = Gather(b, Order(b));
+                RETURN_IF_ERROR(charge.Add(best.ByteSize()));
+                AppendBatch(all, best);
             }
             if (limit_ >= 0 &&
                 all.num_rows() > std::max<size_t>(4 * static_cast<size_t>(limit_), 4096)) {
                 all = Gather(all, Order(all));
+                RETURN_IF_ERROR(charge.Set(all.ByteSize()));
             }
             return Status::Ok();
-        }));
+        });
+        if (!run_status.ok()) return run_status;
         if (all.num_rows() == 0) return Status::Ok();
         std::vector<uint32_t> rows = Order(all);
         if (rows.empty()) return Status::Ok();
@@ -353,6 +373,9 @@ class SortOp final : public Operator {
     int64_t limit_;
 };
 
+// Estimated bytes per group beyond its key: hash table node, key column cells, ids.
+constexpr size_t kGroupOverhead = 64;
+
 class AggregateOp final : public Operator {
   public:
     AggregateOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
@@ -380,7 +403,9 @@ class AggregateOp final : public Operator {
         std::unordered_map<std::string, uint32_t> groups;
         std::vector<uint32_t> ids;
         std::string buf;
-        RETURN_IF_ERROR(child_->Run([&](const Batch& b) -> Status {
+        MemoryCharge charge(governor(), "summarize");
+        size_t key_bytes = 0;  // group keys: columns and hash table entries
+        core::Status run_status = child_->Run([&](const Batch& b) -> Status {
             size_t n = b.num_rows();
             ids.assign(n, 0);
             std::vector<Vec> keys;
@@ -407,10 +432,14 @@ class AggregateOp final : public Operator {
                     buf.clear();
                     for (const auto& kv : keys) EncodeKey(kv, i, buf);
                     auto it = groups.find(buf);
-                    if (it == groups.end()) it = groups.emplace(buf, new_group(i)).first;
+                    if (it == groups.end()) {
+                        it = groups.emplace(buf, new_group(i)).first;
+                        key_bytes += 2 * buf.size() + kGroupOverhead;
+                    }
                     ids[i] = it->second;
                 }
             }
+            if (int_key) key_bytes = num_groups * kGroupOverhead;
             if (num_groups != before) {
                 for (auto& s : states) s->Resize(num_groups);
             }
@@ -419,8 +448,11 @@ class AggregateOp final : public Operator {
                 for (const auto& e : node_.aggregates[a].args) args.push_back(Evaluate(*e, b));
                 states[a]->Update(args, ids.data(), n);
             }
-            return Status::Ok();
-        }));
+            size_t held = key_bytes;
+            for (const auto& st : states) held += st->MemoryBytes(num_groups);
+            return charge.Set(held);
+        });
+        if (!run_status.ok()) return run_status;
         if (num_groups == 0) return Status::Ok();
         Batch out;
         out.schema = node_.schema;
@@ -436,8 +468,85 @@ class AggregateOp final : public Operator {
 
 }  // namespace
 
+namespace {
+
+// Checks the query's limits before the operator starts and after each batch it emits.
+class CheckedOp final : public Operator {
+  public:
+    explicit CheckedOp(OpPtr inner) : inner_(std::move(inner)) {}
+    Status Run(const Sink& sink) override {
+        RETURN_IF_ERROR(governor().Check());
+        return inner_->Run([&](const Batch& b) -> Status {
+            RETURN_IF_ERROR(governor().Check());
+            return sink(b);
+        });
+    }
+
+  private:
+    OpPtr inner_;
+};
+
+// Hands its input on as one batch: window functions (row_number, prev, next) see the whole
+// serialized row set only when it comes in one batch, and sources such as a large range
+// emit several.
+class GatherAllOp final : public Operator {
+  public:
+    GatherAllOp(const core::Schema& schema, OpPtr child) : schema_(schema), child_(std::move(child)) {}
+    Status Run(const Sink& sink) override {
+        MemoryCharge charge(governor(), "serialize");
+        ASSIGN_OR_RETURN(Batch all, Collect(*child_, schema_, charge));
+        if (all.num_rows() == 0) return Status::Ok();
+        return sink(all);
+    }
+
+  private:
+    const core::Schema& schema_;
+    OpPtr child_;
+};
+
+bool HasWindowCall(const BoundExpr& e) {
+    if (e.kind == BoundExpr::Kind::kCall && functions::IsWindowFunction(e.function)) return true;
+    for (const auto& a : e.args) {
+        if (HasWindowCall(*a)) return true;
+    }
+    return false;
+}
+
+bool UsesWindowFunctions(const PlanNode& node) {
+    if (node.predicate && HasWindowCall(*node.predicate)) return true;
+    for (const auto& e : node.exprs) {
+        if (HasWindowCall(*e)) return true;
+    }
+    for (const auto& e : node.keys) {
+        if (HasWindowCall(*e)) return true;
+    }
+    for (const auto& a : node.aggregates) {
+        for (const auto& e : a.args) {
+            if (HasWindowCall(*e)) return true;
+        }
+    }
+    return false;
+}
+
+core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& source,
+                                   const ExecOptions& opts);
+
+}  // namespace
+
 core::Result<OpPtr> BuildOperator(PlanNode& node, const core::TableSource& source,
                                   const ExecOptions& opts) {
+    ASSIGN_OR_RETURN(OpPtr op, BuildUnchecked(node, source, opts));
+    QueryGovernor* gov = opts.governor != nullptr ? opts.governor : &QueryGovernor::Unlimited();
+    op->set_governor(gov);
+    OpPtr checked = std::make_unique<CheckedOp>(std::move(op));
+    checked->set_governor(gov);
+    return checked;
+}
+
+namespace {
+
+core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& source,
+                                   const ExecOptions& opts) {
     using K = PlanNode::Kind;
     if (node.kind == K::kUnion) {
         std::vector<OpPtr> inputs;
@@ -450,6 +559,11 @@ core::Result<OpPtr> BuildOperator(PlanNode& node, const core::TableSource& sourc
     if (node.kind == K::kScan) return OpPtr(std::make_unique<ScanOp>(node, source, opts));
     if (node.kind == K::kValues) return OpPtr(std::make_unique<ValuesOp>(node));
     ASSIGN_OR_RETURN(OpPtr child, BuildOperator(*node.input, source, opts));
+    if (UsesWindowFunctions(node)) {
+        child = std::make_unique<GatherAllOp>(node.input->schema, std::move(child));
+        child->set_governor(opts.governor != nullptr ? opts.governor
+                                                     : &QueryGovernor::Unlimited());
+    }
     if (node.kind == K::kJoin) {
         ASSIGN_OR_RETURN(OpPtr right, BuildOperator(*node.inputs[0], source, opts));
         return MakeJoinOp(node, std::move(child), std::move(right));
@@ -493,21 +607,28 @@ core::Result<OpPtr> BuildOperator(PlanNode& node, const core::TableSource& sourc
     return Status::Internal("unknown plan node");
 }
 
+}  // namespace
+
 core::Result<ExecResult> ExecutePlan(PlanNode& plan, const core::TableSource& source,
                                      const ExecOptions& options) {
     ASSIGN_OR_RETURN(OpPtr root, BuildOperator(plan, source, options));
+    // The answer's rows are held too; the row cap bounds them.
+    MemoryCharge charge(root->governor(), "the result");
     ExecResult result;
     result.batch = Batch::Empty(plan.schema);
     Status s = root->Run([&](const Batch& b) -> Status {
         size_t room = options.max_rows - std::min(options.max_rows, result.batch.num_rows());
         size_t n = b.num_rows();
         if (n <= room) {
+            RETURN_IF_ERROR(charge.Add(b.ByteSize()));
             AppendBatch(result.batch, b);
             return Status::Ok();
         }
         std::vector<uint32_t> rows(room);
         std::iota(rows.begin(), rows.end(), 0u);
-        AppendBatch(result.batch, Gather(b, rows));
+        Batch part = Gather(b, rows);
+        RETURN_IF_ERROR(charge.Add(part.ByteSize()));
+        AppendBatch(result.batch, part);
         result.truncated = true;
         return Stop();
     });

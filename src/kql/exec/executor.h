@@ -7,6 +7,7 @@
 #include "core/column.h"
 #include "core/status.h"
 #include "core/table_source.h"
+#include "kql/exec/governor.h"
 #include "kql/planner/plan.h"
 
 namespace calypso::kql {
@@ -36,6 +37,8 @@ struct ExecOptions {
     size_t max_rows = 500'000;
     // When set, scans ask their source for statistics and add them here.
     ScanStatsTotal* stats = nullptr;
+    // Time limit, memory budget and cancellation; none when null.
+    QueryGovernor* governor = nullptr;
 };
 
 struct ExecResult {

@@ -7,6 +7,7 @@
 
 #include "kql/exec/evaluate.h"
 #include "kql/exec/operator.h"
+#include "kql/functions/aggregates.h"
 #include "kql/functions/cast.h"
 
 namespace calypso::kql {
@@ -54,10 +55,17 @@ class JoinOp final : public Operator {
 
     Status Run(const Sink& sink) override {
         const PlanNode::JoinSpec& spec = node_.join;
-        ASSIGN_OR_RETURN(Batch left, Collect(*left_, node_.input->schema));
-        ASSIGN_OR_RETURN(Batch right, Collect(*right_, node_.inputs[0]->schema));
+        MemoryCharge charge(governor(), "join");
+        ASSIGN_OR_RETURN(Batch left, Collect(*left_, node_.input->schema, charge));
+        ASSIGN_OR_RETURN(Batch right, Collect(*right_, node_.inputs[0]->schema, charge));
         auto lkeys = EncodeKeys(left, spec.left_keys, spec.key_types);
         auto rkeys = EncodeKeys(right, spec.right_keys, spec.key_types);
+        size_t key_bytes = 0;
+        for (const auto* keys : {&lkeys, &rkeys}) {
+            for (const auto& k : *keys) key_bytes += sizeof(k) + (k ? k->size() : 0);
+        }
+        // The hash table: one entry and one row id per right row.
+        RETURN_IF_ERROR(charge.Add(key_bytes + rkeys.size() * functions::kSetEntryBytes));
         std::unordered_map<std::string_view, std::vector<uint32_t>> table;
         table.reserve(right.num_rows());
         for (size_t r = 0; r < rkeys.size(); ++r) {
@@ -68,6 +76,7 @@ class JoinOp final : public Operator {
         std::unordered_set<std::string_view> seen_left;
         const JoinKind kind = spec.kind;
         for (size_t l = 0; l < lkeys.size(); ++l) {
+            if (l % kCheckEveryRows == 0) RETURN_IF_ERROR(governor().Check());
             const auto& key = lkeys[l];
             if (kind == JoinKind::kInnerUnique && key && !seen_left.insert(*key).second) continue;
             const std::vector<uint32_t>* matches = nullptr;
@@ -115,6 +124,7 @@ class JoinOp final : public Operator {
         }
         size_t n = spec.left_cols.empty() ? rrows.size() : lrows.size();
         if (n == 0) return Status::Ok();
+        RETURN_IF_ERROR(charge.Add((lrows.size() + rrows.size()) * sizeof(uint32_t)));
         Batch out;
         out.schema = node_.schema;
         auto gather = [&](const core::Column& src, const std::vector<uint32_t>& rows) {

@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "core/table_source.h"
 #include "kql/exec/executor.h"
+#include "kql/exec/governor.h"
 #include "kql/planner/plan.h"
 
 namespace calypso::kql {
@@ -22,6 +23,13 @@ class Operator {
   public:
     virtual ~Operator() = default;
     virtual core::Status Run(const Sink& sink) = 0;
+    // The query's governor (set by BuildOperator): operators that hold rows charge them
+    // here, long loops call Check().
+    QueryGovernor& governor() const { return *governor_; }
+    void set_governor(QueryGovernor* g) { governor_ = g; }
+
+  private:
+    QueryGovernor* governor_ = &QueryGovernor::Unlimited();
 };
 using OpPtr = std::unique_ptr<Operator>;
 
@@ -34,8 +42,9 @@ bool IsStop(const core::Status& s);
 core::Result<OpPtr> BuildOperator(PlanNode& node, const core::TableSource& source,
                                   const ExecOptions& opts);
 
-// Runs `op` and concatenates its output into one batch with `schema`.
-core::Result<core::Batch> Collect(Operator& op, const core::Schema& schema);
+// Runs `op` and concatenates its output into one batch with `schema`, charging the rows to
+// `charge` (named after the operator that keeps them).
+core::Result<core::Batch> Collect(Operator& op, const core::Schema& schema, MemoryCharge& charge);
 
 // exec/join.cc and exec/union.cc.
 OpPtr MakeJoinOp(PlanNode& node, OpPtr left, OpPtr right);

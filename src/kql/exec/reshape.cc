@@ -150,7 +150,8 @@ class SerializeOp final : public Operator {
   public:
     SerializeOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
     Status Run(const Sink& sink) override {
-        ASSIGN_OR_RETURN(Batch all, Collect(*child_, node_.schema));
+        MemoryCharge charge(governor(), "serialize");
+        ASSIGN_OR_RETURN(Batch all, Collect(*child_, node_.schema, charge));
         if (all.num_rows() == 0) return Status::Ok();
         return sink(all);
     }

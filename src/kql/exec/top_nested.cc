@@ -30,7 +30,8 @@ class TopNestedOp final : public Operator {
     TopNestedOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
 
     Status Run(const Sink& sink) override {
-        ASSIGN_OR_RETURN(Batch all, Collect(*child_, node_.input->schema));
+        MemoryCharge charge(governor(), "top-nested");
+        ASSIGN_OR_RETURN(Batch all, Collect(*child_, node_.input->schema, charge));
         if (all.num_rows() == 0) return Status::Ok();
         for (const auto& k : node_.keys) keys_.push_back(Evaluate(*k, all));
         for (const auto& a : node_.aggregates) {

@@ -206,8 +206,11 @@ class DcountState final : public AggregateState {
                 case core::Physical::kNone:
                     continue;
             }
-            sets_[groups[i]].insert(key);
+            if (sets_[groups[i]].insert(key).second) bytes_ += key.size() + kSetEntryBytes;
         }
+    }
+    size_t MemoryBytes(size_t num_groups) const override {
+        return bytes_ + num_groups * sizeof(std::unordered_set<std::string>);
     }
     core::Column Finish(size_t n) override {
         core::Column c(Type::kLong);
@@ -218,10 +221,11 @@ class DcountState final : public AggregateState {
 
   private:
     std::vector<std::unordered_set<std::string>> sets_;
+    size_t bytes_ = 0;
 };
 
 // make_list / make_set: values as a dynamic array (nulls dropped; sets keep first
-// occurrences in input order).
+// occurrences in input order and take the elements of array values).
 class ListState final : public AggregateState {
   public:
     explicit ListState(bool is_set) : is_set_(is_set) {}
@@ -235,9 +239,21 @@ class ListState final : public AggregateState {
             const core::Dynamic& d = v.Dyn(i);
             if (d.is_null()) continue;
             uint32_t g = groups[i];
-            if (is_set_ && !seen_[g].insert(d.ToJson()).second) continue;
-            lists_[g].push_back(d);
+            if (!is_set_) {
+                Add(g, d);
+            } else if (d.kind() == core::Dynamic::Kind::kArray) {
+                // make_set of arrays is the set of their elements (the docs' "set from
+                // array column" example).
+                for (const auto& e : d.as_array()) {
+                    if (!e.is_null()) AddDistinct(g, e);
+                }
+            } else {
+                AddDistinct(g, d);
+            }
         }
+    }
+    size_t MemoryBytes(size_t num_groups) const override {
+        return bytes_ + num_groups * sizeof(core::Dynamic::Array);
     }
     core::Column Finish(size_t n) override {
         core::Column c(Type::kDynamic);
@@ -247,9 +263,22 @@ class ListState final : public AggregateState {
     }
 
   private:
+    void Add(uint32_t g, const core::Dynamic& d) {
+        lists_[g].push_back(d);
+        bytes_ += sizeof(core::Dynamic) + d.MemoryBytes();
+    }
+    void AddDistinct(uint32_t g, const core::Dynamic& d) {
+        std::string key = d.ToJson();
+        size_t key_bytes = key.size();
+        if (!seen_[g].insert(std::move(key)).second) return;
+        bytes_ += key_bytes + kSetEntryBytes;
+        Add(g, d);
+    }
+
     bool is_set_;
     std::vector<core::Dynamic::Array> lists_;
     std::vector<std::unordered_set<std::string>> seen_;
+    size_t bytes_ = 0;
 };
 
 // sumif(x, predicate): sum over the rows where the predicate holds.

@@ -13,6 +13,9 @@
 
 namespace calypso::kql::functions {
 
+// Estimated bytes of one hash-set entry beyond its key (node, bucket), for MemoryBytes.
+inline constexpr size_t kSetEntryBytes = 48;
+
 // Running state of one aggregate over all groups of a summarize. Update is called once
 // per batch (no per-row virtual calls).
 class AggregateState {
@@ -32,6 +35,10 @@ class AggregateState {
     virtual void FinishInto(size_t num_groups, std::vector<core::Column>& out) {
         out.push_back(Finish(num_groups));
     }
+    // Approximate bytes held for `num_groups` groups, for the query's memory budget.
+    // Fixed-size states use the default; states that grow with their input (lists, sets,
+    // distinct counts, percentiles, bags) count what they keep.
+    virtual size_t MemoryBytes(size_t num_groups) const { return num_groups * 32; }
 };
 
 struct AggregateFunction {

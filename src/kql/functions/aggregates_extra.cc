@@ -64,6 +64,7 @@ class IfState final : public AggregateState {
     void FinishInto(size_t n, std::vector<core::Column>& out) override {
         inner_->FinishInto(n, out);
     }
+    size_t MemoryBytes(size_t n) const override { return inner_->MemoryBytes(n); }
 
   private:
     std::unique_ptr<AggregateState> inner_;
@@ -98,10 +99,15 @@ class PercentileState final : public AggregateState {
             if (v.IsNull(i)) continue;
             if (integral()) {
                 ivals_[groups[i]].push_back(v.I64(i));
+                ++count_;
             } else if (!std::isnan(v.F64(i))) {
                 dvals_[groups[i]].push_back(v.F64(i));
+                ++count_;
             }
         }
+    }
+    size_t MemoryBytes(size_t n) const override {
+        return count_ * sizeof(int64_t) + n * sizeof(std::vector<int64_t>);
     }
     core::Column Finish(size_t n) override {
         std::vector<core::Column> out;
@@ -139,6 +145,7 @@ class PercentileState final : public AggregateState {
     std::vector<double> percents_;
     std::vector<std::vector<int64_t>> ivals_;
     std::vector<std::vector<double>> dvals_;
+    size_t count_ = 0;
 };
 
 // stdev / variance (sample: divides by n-1, 0 for a single value) and the population
@@ -229,9 +236,16 @@ class BagState final : public AggregateState {
             if (d.kind() != core::Dynamic::Kind::kObject) continue;
             uint32_t g = groups[i];
             for (const auto& [k, val] : d.as_object()) {
-                if (keys_[g].insert(k).second) bags_[g].emplace_back(k, val);
+                if (keys_[g].insert(k).second) {
+                    bags_[g].emplace_back(k, val);
+                    bytes_ += 2 * k.size() + kSetEntryBytes + sizeof(core::Dynamic) +
+                              val.MemoryBytes();
+                }
             }
         }
+    }
+    size_t MemoryBytes(size_t n) const override {
+        return bytes_ + n * sizeof(core::Dynamic::Object);
     }
     core::Column Finish(size_t n) override {
         core::Column c(Type::kDynamic);
@@ -243,6 +257,7 @@ class BagState final : public AggregateState {
   private:
     std::vector<core::Dynamic::Object> bags_;
     std::vector<std::unordered_set<std::string>> keys_;
+    size_t bytes_ = 0;
 };
 
 Result<Type> PercentileType(const std::vector<Type>& t, SourcePos pos) {

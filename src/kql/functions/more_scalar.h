@@ -20,4 +20,16 @@ void AddDatetimeFunctions(std::map<std::string, ScalarFunction, std::less<>>& re
 // hash, toguid, url_decode (functions/more_strings.cc).
 void AddMoreStringFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// replace_regex, strcat_delim, translate, strrep, base64_*, url_encode*, extract_json,
+// tohex, todecimal, gettype, hash (functions/text_functions.cc).
+void AddTextFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// ceiling, sign, trigonometry, isnan/isinf/isfinite, max_of/min_of, make_datetime,
+// make_timespan, unixtime_*_todatetime (functions/math_functions.cc).
+void AddMathFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// bag_merge, array_concat, array_slice, set_*, zip, series_* basics
+// (functions/dynamic_functions.cc).
+void AddDynamicFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 }  // namespace calypso::kql::functions

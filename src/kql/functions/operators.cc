@@ -448,8 +448,52 @@ Result<BoundCall> BindNegate(Type t, SourcePos pos) {
     return call;
 }
 
+namespace {
+
+// `has_any` / `has_all`: whole-term matches (as `has`, case-insensitive) of any / every
+// string in the list; array elements count as list items, numbers as their text.
+Result<BoundCall> BindHasAnyAll(std::string_view op, Type l, const std::vector<core::Value>& list,
+                                SourcePos pos) {
+    if (!IsStringy(l) && l != Type::kDynamic && l != Type::kNull) {
+        return Status::SemanticError("'" + std::string(op) + "' needs a string on its left, got " +
+                                         TypeStr(l),
+                                     pos);
+    }
+    auto needles = std::make_shared<std::vector<std::string>>();
+    for (const auto& v : list) {
+        if (v.type() == Type::kDynamic && !v.is_null() &&
+            v.as_dynamic().kind() == core::Dynamic::Kind::kArray) {
+            for (const auto& e : v.as_dynamic().as_array()) {
+                if (!e.is_null()) needles->push_back(Lower(e.ToText()));
+            }
+        } else if (!v.is_null()) {
+            needles->push_back(Lower(CastValue(v, Type::kString).as_string()));
+        }
+    }
+    bool all = op == "has_all";
+    BoundCall call;
+    call.type = Type::kBool;
+    call.kernel = [needles, all](const std::vector<Vec>& args, size_t n) {
+        Vec a = CastVec(args[0], Type::kString, n);
+        std::string buf;
+        return BoolLoop(n, [&](size_t i) {
+            LowerInto(a.Str(i), buf);
+            if (needles->empty()) return false;
+            for (const auto& needle : *needles) {
+                bool found = FindTerm(buf, needle, true, true);
+                if (found != all) return found;
+            }
+            return all;
+        });
+    };
+    return call;
+}
+
+}  // namespace
+
 Result<BoundCall> BindIn(std::string_view op, Type l, std::vector<core::Value> list,
                          SourcePos pos) {
+    if (op == "has_any" || op == "has_all") return BindHasAnyAll(op, l, list, pos);
     bool negate = op.front() == '!';
     bool ci = op.back() == '~';
     std::vector<core::Value> flat;

@@ -333,7 +333,13 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
                     if (v[0].type() != Type::kString) return CastVec(v[0], Type::kDynamic, n);
                     core::Column col(Type::kDynamic);
                     for (size_t i = 0; i < n; ++i) {
-                        auto d = core::Dynamic::Parse(v[0].Str(i));
+                        std::string_view text = v[0].Str(i);
+                        if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+                            // An empty (or blank) text is null, as gettype(parse_json('')) shows.
+                            col.AppendNull();
+                            continue;
+                        }
+                        auto d = core::Dynamic::Parse(text);
                         if (d.ok()) {
                             col.AppendDynamic(*d);
                         } else {
@@ -437,6 +443,9 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddWindowFunctions(r);
         AddDatetimeFunctions(r);
         AddMoreStringFunctions(r);
+        AddTextFunctions(r);
+        AddMathFunctions(r);
+        AddDynamicFunctions(r);
         return m;
     }();
     return *registry;

@@ -224,7 +224,17 @@ Result<BoundCall> BindExtract(const Args& a, const BindContext&, SourcePos pos) 
     return c;
 }
 
-Result<BoundCall> BindIndexOf(const Args&, const BindContext&, SourcePos) {
+// indexof(source, lookup [, start [, length [, occurrence]]]): the position of the
+// occurrence-th match that lies within [start, start + length) (length -1: to the end);
+// a negative start counts from the end; -1 when there is none.
+Result<BoundCall> BindIndexOf(const Args& a, const BindContext&, SourcePos pos) {
+    for (size_t k = 2; k < a.size(); ++k) {
+        if (!IsIntegral(a[k]->type) && a[k]->type != Type::kNull) {
+            return Status::SemanticError("argument " + std::to_string(k + 1) +
+                                             " of indexof() must be an integer",
+                                         pos);
+        }
+    }
     BoundCall c;
     c.type = Type::kLong;
     c.kernel = [](const std::vector<Vec>& v, size_t n) {
@@ -232,9 +242,32 @@ Result<BoundCall> BindIndexOf(const Args&, const BindContext&, SourcePos) {
         Vec f = CastVec(v[1], Type::kString, n);
         core::Column col(Type::kLong);
         col.Reserve(n);
+        auto arg = [&](size_t k, size_t i, int64_t def) {
+            return v.size() > k && !v[k].IsNull(i) ? v[k].I64(i) : def;
+        };
         for (size_t i = 0; i < n; ++i) {
-            size_t p = s.Str(i).find(f.Str(i));
-            col.AppendInt64(p == std::string_view::npos ? -1 : static_cast<int64_t>(p));
+            std::string_view str = s.Str(i), needle = f.Str(i);
+            auto len = static_cast<int64_t>(str.size());
+            int64_t start = arg(2, i, 0), length = arg(3, i, -1), occurrence = arg(4, i, 1);
+            if (start < 0) start = std::max<int64_t>(0, len + start);
+            if (start > len || length < -1 || occurrence < 1) {
+                col.AppendInt64(-1);
+                continue;
+            }
+            int64_t end = length < 0 ? len : std::min(len, start + length);
+            std::string_view window = str.substr(0, static_cast<size_t>(end));
+            int64_t found = -1;
+            size_t from = static_cast<size_t>(start);
+            for (int64_t k = 0; k < occurrence; ++k) {
+                size_t p = window.find(needle, from);
+                if (p == std::string_view::npos) {
+                    found = -1;
+                    break;
+                }
+                found = static_cast<int64_t>(p);
+                from = p + 1;
+            }
+            col.AppendInt64(found);
         }
         return Vec::Own(std::move(col));
     };
@@ -275,7 +308,6 @@ Result<BoundCall> BindReplaceString(const Args&, const BindContext&, SourcePos) 
 }  // namespace
 
 void AddExtraScalarFunctions(std::map<std::string, ScalarFunction, std::less<>>& r) {
-    r["abs"] = RealMath("abs", 1, [](double x, double) { return std::fabs(x); });
     r["sqrt"] = RealMath("sqrt", 1, [](double x, double) { return std::sqrt(x); });
     r["exp"] = RealMath("exp", 1, [](double x, double) { return std::exp(x); });
     r["log"] = RealMath("log", 1, [](double x, double) { return std::log(x); });
@@ -293,7 +325,7 @@ void AddExtraScalarFunctions(std::map<std::string, ScalarFunction, std::less<>>&
     r["case"] = {3, 255, BindCase};
     r["coalesce"] = {1, 64, BindCoalesce};
     r["extract"] = {3, 3, BindExtract};
-    r["indexof"] = {2, 2, BindIndexOf};
+    r["indexof"] = {2, 5, BindIndexOf};
     r["replace_string"] = {3, 3, BindReplaceString};
     r["getyear"] = DatePart("getyear", [](int64_t y, unsigned, unsigned, int64_t) { return y; });
     r["getmonth"] = DatePart(

@@ -72,6 +72,9 @@ struct Operator {
         kExtend,
         kProjectAway,
         kProjectRename,
+        kProjectKeep,     // names: columns or patterns (with '*')
+        kProjectReorder,  // names: columns or patterns; level_asc[i] the order of a pattern's
+                          // matches, types[i] kBool when given, kNull when not
         kSummarize,
         kSort,
         kTake,

@@ -78,6 +78,7 @@ Result<std::string> Parser::ParseTableName(bool wildcards) {
 
 // The right side of join / lookup, or one union operand: `(tabular)` or a table name.
 Result<std::unique_ptr<TabularExpr>> Parser::ParseOperand(bool wildcards) {
+    if (IsIdent("materialize") && IsSymbol("(", 1)) ++i_;
     if (IsSymbol("(")) {
         auto t = std::make_unique<TabularExpr>();
         t->source.kind = Source::Kind::kSubquery;
@@ -102,7 +103,9 @@ Result<std::unique_ptr<TabularExpr>> Parser::ParseTabular(ExprPtr table_name) {
         t->source.table = table_name->name;
     } else if (IsIdent("datatable")) {
         RETURN_IF_ERROR(ParseDatatable(t->source));
-    } else if (IsSymbol("(")) {
+    } else if (IsSymbol("(") || (IsIdent("materialize") && IsSymbol("(", 1))) {
+        // materialize(T) caches T for reuse; computing it at each use gives the same rows.
+        if (IsIdent("materialize")) ++i_;
         t->source.kind = Source::Kind::kSubquery;
         t->source.pos = Cur().pos;
         ++i_;

@@ -1,4 +1,6 @@
 // Parser: scalar expressions, lowest precedence first.
+#include <limits>
+
 #include "core/dynamic.h"
 #include "core/time.h"
 #include "kql/syntax/parser_impl.h"
@@ -72,7 +74,8 @@ Result<ExprPtr> Parser::ParseComparison() {
         ASSIGN_OR_RETURN(ExprPtr r, ParseAdditive());
         return Binary("matches regex", pos, std::move(l), std::move(r));
     }
-    if (t.text == "in" || t.text == "!in" || t.text == "in~" || t.text == "!in~") {
+    if (t.text == "in" || t.text == "!in" || t.text == "in~" || t.text == "!in~" ||
+        t.text == "has_any" || t.text == "has_all") {
         auto e = MakeExpr(Expr::Kind::kIn, pos);
         e->op = t.text;
         ++i_;
@@ -179,6 +182,50 @@ Result<ExprPtr> Parser::ParsePostfix() {
     }
 }
 
+namespace {
+
+// KQL's dynamic literals may quote strings with ' (dynamic({'a': 1})); JSON needs ".
+std::string QuotesToJson(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '"') {
+            // A JSON string: copy through its closing quote.
+            size_t j = i + 1;
+            while (j < text.size() && text[j] != '"') j += text[j] == '\\' ? 2 : 1;
+            out.append(text.substr(i, std::min(j, text.size() - 1) - i + 1));
+            i = j;
+            continue;
+        }
+        if (c != '\'') {
+            out += c;
+            continue;
+        }
+        out += '"';
+        size_t j = i + 1;
+        for (; j < text.size() && text[j] != '\''; ++j) {
+            if (text[j] == '\\' && j + 1 < text.size()) {
+                if (text[j + 1] == '\'') {
+                    out += '\'';
+                } else {
+                    out += text.substr(j, 2);
+                }
+                ++j;
+            } else if (text[j] == '"') {
+                out += "\\\"";
+            } else {
+                out += text[j];
+            }
+        }
+        out += '"';
+        i = j;
+    }
+    return out;
+}
+
+}  // namespace
+
 Result<ExprPtr> Parser::ParseRawLiteral() {
     const Token& t = Cur();
     if (t.text == "null") {
@@ -188,7 +235,12 @@ Result<ExprPtr> Parser::ParseRawLiteral() {
         return Literal(core::Value::Null(ty), t.pos);
     }
     if (t.literal_of == "datetime") {
-        auto r = core::ParseDatetime(t.text);
+        // datetime("2015-01-01") is written in the docs too: the quotes are optional.
+        std::string_view text = t.text;
+        if (text.size() >= 2 && (text[0] == '"' || text[0] == '\'') && text.back() == text[0]) {
+            text = text.substr(1, text.size() - 2);
+        }
+        auto r = core::ParseDatetime(text);
         if (!r.ok()) return Status::SyntaxError("invalid datetime literal '" + t.text + "'", t.pos);
         return Literal(core::Value::Datetime(*r), t.pos);
     }
@@ -204,7 +256,7 @@ Result<ExprPtr> Parser::ParseRawLiteral() {
         if (!r.ok()) return Status::SyntaxError("invalid timespan literal '" + t.text + "'", t.pos);
         return Literal(core::Value::Timespan(*r), t.pos);
     }
-    auto r = core::Dynamic::Parse(t.text);
+    auto r = core::Dynamic::Parse(QuotesToJson(t.text));
     if (!r.ok()) {
         return Status::SyntaxError("invalid dynamic literal: " + r.status().message(), t.pos);
     }
@@ -248,6 +300,15 @@ Result<ExprPtr> Parser::ParsePrimary() {
     }
     if (t.text == "null") return Literal(core::Value(), t.pos);
     if (t.text[0] == '!') return Expected("an expression");
+    if (t.text == "typeof" && IsSymbol("(", 1) && PeekTok(2).kind == TokenKind::kIdent &&
+        IsSymbol(")", 3)) {
+        // typeof(T) as an argument (extract_json): the type's name as a string constant.
+        SourcePos pos = t.pos;
+        auto type = core::ParseTypeName(PeekTok(2).text);
+        if (!type) return Status::SyntaxError("unknown type '" + PeekTok(2).text + "'", PeekTok(2).pos);
+        i_ += 3;
+        return Literal(core::Value::String(std::string(core::TypeName(*type))), pos);
+    }
     if (IsSymbol("(", 1)) {
         if (auto type = core::ParseTypeName(t.text); type && t.text != "decimal") {
             // Typed literal: long(null), real(1.5), bool(true), string(null)...
@@ -258,9 +319,33 @@ Result<ExprPtr> Parser::ParsePrimary() {
                 e->value = core::Value::Null(*type);
                 return e;
             }
+            if (*type == core::Type::kReal) {
+                // real(nan), real(+inf), real(-inf), real(inf).
+                size_t k = 2;
+                std::string sign;
+                if (IsSymbol("+", k) || IsSymbol("-", k)) sign = PeekTok(k++).text;
+                const Token& w = PeekTok(k);
+                if (w.kind == TokenKind::kIdent && (w.text == "nan" || w.text == "inf") &&
+                    IsSymbol(")", k + 1) && !(w.text == "nan" && !sign.empty())) {
+                    double v = w.text == "nan" ? std::numeric_limits<double>::quiet_NaN()
+                                               : std::numeric_limits<double>::infinity();
+                    i_ += k + 2;
+                    auto e = MakeExpr(Expr::Kind::kLiteral, pos);
+                    e->value = core::Value::Real(sign == "-" ? -v : v);
+                    return e;
+                }
+            }
         }
         auto e = MakeExpr(Expr::Kind::kCall, t.pos);
         e->name = t.text;
+        // Typed literals of a value, long(5), real(1.5), bool(true), string("x"): the type's
+        // conversion function.
+        if (auto type = core::ParseTypeName(t.text); type && *type != core::Type::kDecimal &&
+                                                     *type != core::Type::kDynamic &&
+                                                     *type != core::Type::kDatetime &&
+                                                     *type != core::Type::kTimespan) {
+            e->name = "to" + std::string(core::TypeName(*type));
+        }
         i_ += 2;
         if (IsSymbol(")")) {
             ++i_;

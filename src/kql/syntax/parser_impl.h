@@ -90,6 +90,7 @@ class Parser {
     // True when the tokens at the cursor start a tabular source other than a plain name.
     bool AtTabularKeyword() const {
         if (IsIdent("datatable") || IsIdent("print")) return true;
+        if (IsIdent("materialize") && IsSymbol("(", 1)) return true;
         if (IsIdent("union") && (PeekTok(1).kind == TokenKind::kIdent || IsSymbol("(", 1)))
             return true;
         return IsIdent("range") && PeekTok(1).kind == TokenKind::kIdent && IsIdent("from", 2);

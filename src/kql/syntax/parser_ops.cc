@@ -118,6 +118,23 @@ Status Parser::ParseOperator(Operator& op) {
             ++i_;
         }
     }
+    if (IsHyphenated("project", "keep") || IsHyphenated("project", "reorder")) {
+        // Column names or wildcard patterns; project-reorder may add asc/desc to a pattern.
+        bool keep = PeekTok(2).text == "keep";
+        i_ += 3;
+        op.kind = keep ? Operator::Kind::kProjectKeep : Operator::Kind::kProjectReorder;
+        while (true) {
+            op.name_pos.push_back(Cur().pos);
+            ASSIGN_OR_RETURN(std::string n, ParseTableName(true));
+            op.names.push_back(std::move(n));
+            bool ordered = !keep && (IsIdent("asc") || IsIdent("desc"));
+            op.level_asc.push_back(!ordered || Cur().text == "asc");
+            op.types.push_back(ordered ? core::Type::kBool : core::Type::kNull);
+            if (ordered) ++i_;
+            if (!IsSymbol(",")) return Status::Ok();
+            ++i_;
+        }
+    }
     if (IsHyphenated("top", "nested")) {
         i_ += 3;
         return ParseTopNested(op);
@@ -218,6 +235,10 @@ Status Parser::ParseOperator(Operator& op) {
     }
     if (word == "as") {
         op.kind = Operator::Kind::kAs;
+        // hint.materialized=true and similar: hints that do not change the rows.
+        while (IsIdent("hint") && IsSymbol(".", 1) && IsSymbol("=", 3)) {
+            i_ += 5;
+        }
         ASSIGN_OR_RETURN(std::string name, ExpectIdent("a name"));
         op.names.push_back(std::move(name));
         return Status::Ok();

@@ -1,4 +1,4 @@
-// Runs KQL golden record files (format in tests/kql/README.md).
+// Runs KQL golden record files (format in tests/golden/kql/README.md).
 // Usage: kql_golden [--rewrite] FILE.test...
 #include <algorithm>
 #include <fstream>
