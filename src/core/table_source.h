@@ -26,6 +26,15 @@ struct TimeRange {
 struct ScanKey {
     std::string column;
     std::string key;
+    // kDynamic: the value as it is; kString: as tostring() gives it ("" when absent), so a
+    // shredded key arrives as its stored string column, dictionary codes and all.
+    Type type = Type::kDynamic;
+
+    // The name of the returned column: "column.key", or "tostring(column.key)".
+    std::string OutputName() const {
+        std::string name = column + "." + key;
+        return type == Type::kString ? "tostring(" + name + ")" : name;
+    }
 };
 
 // A condition a source may use to skip rows that cannot satisfy it, before decoding them.
@@ -37,7 +46,7 @@ struct ScanPredicate {
         kHasCs,     // the same, case-sensitively (has_cs)
         kIntRange,  // long/int/datetime/timespan/bool column in [min, max]; nulls fail
     };
-    // A requested column, or "column.key" naming an entry of ScanRequest::keys.
+    // A requested column, or the OutputName() of an entry of ScanRequest::keys.
     std::string column;
     Op op = Op::kEquals;
     std::vector<std::string> values = {};
@@ -74,7 +83,7 @@ struct ScanRequest {
     // Rows outside this range of the table's time column may be skipped (a hint: the
     // consumer filters again).
     TimeRange time;
-    // Keys to return as extra dynamic columns after `columns`, named "column.key". A store
+    // Keys to return as extra columns after `columns`, named ScanKey::OutputName(). A store
     // that shredded the key answers without parsing any JSON.
     std::vector<ScanKey> keys = {};
     // Conditions every returned row would have to meet (a conjunction).

@@ -120,4 +120,17 @@ Column StringsToDynamic(const Column& strings) {
     return out;
 }
 
+core::Column DynamicToText(const core::Column& dynamic) {
+    core::Column out(core::Type::kString);
+    out.Reserve(dynamic.size());
+    for (size_t r = 0; r < dynamic.size(); ++r) {
+        if (dynamic.IsNull(r) || dynamic.dynamic_at(r).is_null()) {
+            out.AppendString("");
+        } else {
+            out.AppendString(dynamic.dynamic_at(r).ToText());
+        }
+    }
+    return out;
+}
+
 }  // namespace calypso::storage

@@ -32,5 +32,8 @@ core::Column Unshred(const core::Column& residual,
 core::Column ExtractKey(const core::Column& dynamic, std::string_view key);
 // A string sub-column as a dynamic column of string values.
 core::Column StringsToDynamic(const core::Column& strings);
+// A dynamic column as tostring() reads it: strings as themselves, other values as JSON,
+// null as "".
+core::Column DynamicToText(const core::Column& dynamic);
 
 }  // namespace calypso::storage

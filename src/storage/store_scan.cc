@@ -70,10 +70,7 @@ const SegmentColumnInfo* StoredColumnFor(const core::ScanPredicate& p, const Seg
     const SegmentColumnInfo* c = info.Find(p.column);
     if (c == nullptr) {
         for (const auto& k : keys) {
-            if (p.column.size() == k.column.size() + 1 + k.key.size() &&
-                p.column.compare(0, k.column.size(), k.column) == 0 &&
-                p.column[k.column.size()] == '.' &&
-                p.column.compare(k.column.size() + 1, std::string::npos, k.key) == 0) {
+            if (p.column == k.OutputName()) {
                 c = info.Find(k.column + kShredSeparator + k.key);
                 break;
             }
@@ -134,6 +131,21 @@ core::Result<std::vector<size_t>> SelectBlocks(const SegmentReader& reader,
     return blocks;
 }
 
+// One block of a key, as the request wants it: a shredded key read as text is its stored
+// string column (dictionary codes kept); anything else goes through the dynamic values.
+core::Result<core::Column> ReadKey(const SegmentReader& reader, const core::ScanKey& key,
+                                   size_t block, uint64_t* bytes_read) {
+    if (key.type == core::Type::kString) {
+        if (const auto* sub = reader.info().Find(key.column + kShredSeparator + key.key)) {
+            return reader.ReadBlock(*sub, block, bytes_read);
+        }
+        ASSIGN_OR_RETURN(core::Column values,
+                         reader.ReadKeyBlock(key.column, key.key, block, bytes_read));
+        return DynamicToText(values);
+    }
+    return reader.ReadKeyBlock(key.column, key.key, block, bytes_read);
+}
+
 }  // namespace
 
 Status Store::Impl::ScanSegment(const SegmentFile& file, const core::ScanRequest& request,
@@ -171,26 +183,29 @@ core::Result<core::Batch> Store::Impl::ReadBlock(const SegmentFile& seg,
     const size_t plain = schema.size() - keys.size();
     for (size_t i = 0; i < schema.size(); ++i) {
         const auto& field = schema.fields[i];
-        const bool is_key = i >= plain;
+        const core::ScanKey* key = i >= plain ? &keys[i - plain] : nullptr;
         const std::string stored =
-            is_key ? keys[i - plain].column + kShredSeparator + keys[i - plain].key : field.name;
-        const std::string cache_name = CacheName(stored, block);
+            key != nullptr ? key->column + kShredSeparator + key->key : field.name;
+        // A key read as text is cached apart from the same key read as dynamic.
+        const std::string cache_name =
+            CacheName(key != nullptr && key->type == core::Type::kString ? stored + "\x1etext"
+                                                                         : stored,
+                      block);
         if (auto cached = cache->Get(seg.meta.id, cache_name)) {
             if (stats != nullptr) {
-                const bool shredded = is_key && info.Find(stored) != nullptr;
-                stats->bytes_cached += StoredBytes(
-                    info, is_key && !shredded ? keys[i - plain].column : stored, block);
+                const bool shredded = key != nullptr && info.Find(stored) != nullptr;
+                stats->bytes_cached +=
+                    StoredBytes(info, key != nullptr && !shredded ? key->column : stored, block);
             }
             batch.columns.push_back(std::move(*cached));
             continue;
         }
-        auto col = is_key ? reader.ReadKeyBlock(keys[i - plain].column, keys[i - plain].key, block,
-                                                bytes_read)
-                          : reader.ReadColumnBlock(field.name, block, bytes_read);
+        auto col = key != nullptr ? ReadKey(reader, *key, block, bytes_read)
+                                  : reader.ReadColumnBlock(field.name, block, bytes_read);
         if (!col.ok() && col.status().code() != core::StatusCode::kNotFound) return col.status();
         if (col.ok() && col->type() == field.type && col->size() == rows) {
             cache->Put(seg.meta.id, cache_name, *col,
-                       EstimateBytes(info, is_key ? keys[i - plain].column : stored, block,
+                       EstimateBytes(info, key != nullptr ? key->column : stored, block,
                                      field.type));
             batch.columns.push_back(std::move(col).value());
         } else if (col.ok() && col->size() != rows) {
@@ -198,6 +213,8 @@ core::Result<core::Batch> Store::Impl::ReadBlock(const SegmentFile& seg,
                                       "' block " + std::to_string(block) + " has " +
                                       std::to_string(col->size()) + " rows, expected " +
                                       std::to_string(rows));
+        } else if (field.type == core::Type::kString) {
+            batch.columns.push_back(DynamicToText(core::Column::Nulls(core::Type::kDynamic, rows)));
         } else {
             batch.columns.push_back(core::Column::Nulls(field.type, rows));
         }
@@ -282,8 +299,12 @@ Status Store::Scan(const core::ScanRequest& request,
             return Status::NotFound("table '" + request.table + "' has no dynamic column '" +
                                     k.column + "'");
         }
+        if (k.type != core::Type::kDynamic && k.type != core::Type::kString) {
+            return Status::InvalidArgument("key '" + k.OutputName() +
+                                           "' can only be read as dynamic or string");
+        }
         key_indexes.push_back(*idx);
-        out_schema.fields.push_back({k.column + "." + k.key, core::Type::kDynamic});
+        out_schema.fields.push_back({k.OutputName(), k.type});
     }
     const bool prune = snap.time_index >= 0 && !request.time.unbounded();
     core::ScanStats local;
@@ -312,8 +333,10 @@ Status Store::Scan(const core::ScanRequest& request,
         batch.schema = out_schema;
         for (size_t idx : indexes) batch.columns.push_back(chunk->columns[idx]);
         for (size_t k = 0; k < request.keys.size(); ++k) {
-            batch.columns.push_back(
-                ExtractKey(chunk->columns[key_indexes[k]], request.keys[k].key));
+            core::Column values = ExtractKey(chunk->columns[key_indexes[k]], request.keys[k].key);
+            batch.columns.push_back(request.keys[k].type == core::Type::kString
+                                        ? DynamicToText(values)
+                                        : std::move(values));
         }
         stats.rows += batch.num_rows();
         RETURN_IF_ERROR(consume(batch));

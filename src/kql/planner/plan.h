@@ -146,7 +146,7 @@ struct PlanNode {
 using PlanPtr = std::unique_ptr<PlanNode>;
 
 // The name under which a scan returns `key`: "column.key".
-inline std::string ScanKeyName(const core::ScanKey& key) { return key.column + "." + key.key; }
+inline std::string ScanKeyName(const core::ScanKey& key) { return key.OutputName(); }
 
 // The time range a scan asks its source for: scan_time narrowed by the API's timespan,
 // which applies only to tables with a time column.

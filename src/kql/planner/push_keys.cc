@@ -84,30 +84,49 @@ class KeyPusher {
 
   private:
     void Rewrite(BoundExprPtr& e, const Names& visible, size_t level) {
-        if (auto key = KeyOf(*e, visible)) {
-            std::string name = ScanKeyName(*key);
-            // A column of that name exists already: leave the access alone.
-            if (taken_.count(name) != 0 && keys_.count(name) == 0) return;
-            if (keys_.count(name) == 0) {
-                scan_.scan_keys.push_back(*key);
-                scan_.schema.fields.push_back({name, core::Type::kDynamic});
-                keys_[name] = level;
+        // tostring(d.key) reads the key as a string column: a shredded key then arrives as
+        // the stored strings (dictionary codes kept), with no dynamic value per row.
+        if (e->kind == BoundExpr::Kind::kCall && e->function == "tostring" && e->args.size() == 1) {
+            if (auto key = KeyOf(*e->args[0], visible)) {
+                key->type = core::Type::kString;
+                if (AddKey(*key, level)) {
+                    e = MakeColumnRef(ScanKeyName(*key), core::Type::kString, e->pos);
+                    return;
+                }
             }
-            keys_[name] = std::min(keys_[name], level);
-            e = MakeColumnRef(std::move(name), core::Type::kDynamic, e->pos);
+        }
+        if (auto key = KeyOf(*e, visible)) {
+            if (AddKey(*key, level)) e = MakeColumnRef(ScanKeyName(*key), key->type, e->pos);
             return;
         }
         for (auto& a : e->args) Rewrite(a, visible, level);
     }
 
+    // Adds `key` to the scan (once) as read at `level`; false when its name is taken by a
+    // column that is not a key.
+    bool AddKey(const core::ScanKey& key, size_t level) {
+        std::string name = ScanKeyName(key);
+        if (taken_.count(name) != 0 && keys_.count(name) == 0) return false;
+        auto it = keys_.find(name);
+        if (it == keys_.end()) {
+            scan_.scan_keys.push_back(key);
+            scan_.schema.fields.push_back({name, key.type});
+            keys_[name] = {level, key.type};
+        } else {
+            it->second.first = std::min(it->second.first, level);
+        }
+        return true;
+    }
+
     // Every project between the scan and the highest node reading a key passes it on.
     void Plumb() {
-        for (const auto& [name, level] : keys_) {
+        for (const auto& [name, use] : keys_) {
+            const auto& [level, type] = use;
             for (size_t i = level + 1; i < path_.size(); ++i) {
                 PlanNode& node = *path_[i];
                 if (node.kind != K::kProject || node.schema.IndexOf(name)) continue;
-                node.schema.fields.push_back({name, core::Type::kDynamic});
-                node.exprs.push_back(MakeColumnRef(name, core::Type::kDynamic));
+                node.schema.fields.push_back({name, type});
+                node.exprs.push_back(MakeColumnRef(name, type));
             }
         }
     }
@@ -116,7 +135,8 @@ class KeyPusher {
     const std::vector<PlanNode*>& path_;  // root .. the scan's parent
     Names dynamic_;
     Names taken_;
-    std::map<std::string, size_t> keys_;  // key column -> highest (lowest index) reader
+    // key column -> highest (lowest index) reader, and the type it is read as
+    std::map<std::string, std::pair<size_t, core::Type>> keys_;
 };
 
 void Visit(PlanNode& node, std::vector<PlanNode*>& path) {

@@ -66,8 +66,9 @@ class MemorySource final : public core::TableSource {
             auto idx = all.schema.IndexOf(k.column);
             if (!idx || all.schema.fields[*idx].type != core::Type::kDynamic)
                 return core::Status::NotFound("no dynamic column " + k.column);
-            schema.fields.push_back({k.column + "." + k.key, core::Type::kDynamic});
-            cols.push_back(ExtractKey(all.columns[*idx], k.key));
+            schema.fields.push_back({k.OutputName(), k.type});
+            core::Column values = ExtractKey(all.columns[*idx], k.key);
+            cols.push_back(k.type == core::Type::kString ? AsText(values) : values);
         }
         std::vector<size_t> rows;
         for (size_t r = 0; r < all.num_rows(); ++r) {
@@ -111,6 +112,15 @@ class MemorySource final : public core::TableSource {
             } else {
                 out.AppendDynamic(*v);
             }
+        }
+        return out;
+    }
+
+    // tostring() of each value: strings as themselves, others as JSON, null as "".
+    static core::Column AsText(const core::Column& dynamic) {
+        core::Column out(core::Type::kString);
+        for (size_t r = 0; r < dynamic.size(); ++r) {
+            out.AppendString(dynamic.IsNull(r) ? std::string() : dynamic.dynamic_at(r).ToText());
         }
         return out;
     }

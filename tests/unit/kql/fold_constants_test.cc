@@ -93,7 +93,7 @@ TEST_F(FoldConstantsTest, ConstantsReachThroughExtendForPushDown) {
         "and tostring(customDimensions.parent_run_id) == who");
     EXPECT_EQ(scan.scan_time.min, Dt("2024-01-01T22:00:00Z"));
     ASSERT_EQ(scan.scan_predicates.size(), 2u);
-    EXPECT_EQ(scan.scan_predicates[1].column, "customDimensions.parent_run_id");
+    EXPECT_EQ(scan.scan_predicates[1].column, "tostring(customDimensions.parent_run_id)");
     EXPECT_EQ(scan.scan_predicates[1].values, std::vector<std::string>{"r1"});
     ExpectSameAnswer(
         "traces | extend since = ago(7h), who = 'r2' | where timestamp >= since "

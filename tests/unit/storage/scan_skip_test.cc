@@ -102,6 +102,32 @@ TEST_F(ScanSkipTest, EqualityOnAShreddedKeyReadsOnlyItsBlocks) {
     EXPECT_GE(in_stats.blocks_skipped, 7u);
 }
 
+TEST_F(ScanSkipTest, KeysReadAsTextComeBackAsTheStoredStrings) {
+    core::ScanStats stats;
+    core::ScanRequest req{"", {"timestamp"}, {}};
+    req.keys = {{"customDimensions", "parent_run_id", core::Type::kString},
+                {"customDimensions", "missing", core::Type::kString}};
+    req.predicates = {{"tostring(customDimensions.parent_run_id)",
+                       core::ScanPredicate::Op::kEquals, {"run-7"}}};
+    req.table = "traces";
+    req.stats = &stats;
+    size_t matched = 0;
+    auto s = store_->Scan(req, [&](const core::Batch& b) {
+        EXPECT_EQ(b.schema.fields[1].name, "tostring(customDimensions.parent_run_id)");
+        EXPECT_EQ(b.columns[1].type(), core::Type::kString);
+        EXPECT_TRUE(b.columns[1].is_dictionary());  // 2 runs a block: dictionary-coded
+        EXPECT_EQ(b.columns[2].type(), core::Type::kString);
+        for (size_t i = 0; i < b.num_rows(); ++i) {
+            matched += b.columns[1].string_at(i) == "run-7";
+            EXPECT_EQ(b.columns[2].string_at(i), "");  // tostring() of an absent key
+        }
+        return core::Status::Ok();
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(matched, 500u);
+    EXPECT_GE(stats.blocks_skipped, 8u);
+}
+
 TEST_F(ScanSkipTest, RareTermIsFoundFromTheTermIndex) {
     core::ScanStats stats;
     core::ScanRequest req{"", {"timestamp", "message"}, {}};
