@@ -22,6 +22,8 @@ core::Status LoadConfig(const std::string& path, ServeOptions& o) {
     if (auto v = config["server"]["body_limit_mb"].value<int64_t>()) {
         o.body_limit_bytes = static_cast<size_t>(*v) << 20;
     }
+    if (auto v = config["server"]["tls_cert"].value<std::string>()) o.tls_cert = *v;
+    if (auto v = config["server"]["tls_key"].value<std::string>()) o.tls_key = *v;
     if (auto v = config["storage"]["flush_rows"].value<int64_t>())
         o.flush_rows = static_cast<size_t>(*v);
     if (auto v = config["storage"]["flush_seconds"].value<int64_t>())
@@ -29,6 +31,7 @@ core::Status LoadConfig(const std::string& path, ServeOptions& o) {
     if (auto v = config["storage"]["retention_days"].value<int64_t>()) {
         o.retention_days = static_cast<int>(*v);
     }
+    if (auto v = config["eventgrid"]["secret"].value<std::string>()) o.eventgrid_secret = *v;
     return core::Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/certs_command.h"
 #include "app/query_command.h"
 #include "app/serve.h"
 
@@ -21,6 +22,9 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--ikey", ikey,
                           "Instrumentation key of the default workspace at first start");
     serve_cmd->add_option("--config", config, "TOML config file; command-line options win over it");
+    serve_cmd->add_option("--tls-cert", serve.tls_cert,
+                          "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
+    serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
 
     QueryCommandOptions query;
     auto* query_cmd = cli.add_subcommand("query", "Run a KQL query against a running server.");
@@ -47,6 +51,14 @@ int main(int argc, char** argv) {
     auto* stats_cmd = cli.add_subcommand("stats", "Print the storage report of a data directory.");
     stats_cmd->add_option("--data", stats_dir, "Data directory")->capture_default_str();
 
+    CertsOptions certs;
+    auto* certs_cmd = cli.add_subcommand(
+        "certs", "Write a self-signed certificate and key (cert.pem, key.pem) for testing HTTPS.");
+    certs_cmd->add_option("--out", certs.out_dir, "Directory to write to")->capture_default_str();
+    certs_cmd->add_option("--host", certs.host, "IP address or DNS name the certificate is for")
+        ->capture_default_str();
+    certs_cmd->add_flag("--force", certs.force, "Replace existing files");
+
     cli.add_subcommand("version", "Print the version.");
 
     CLI11_PARSE(cli, argc, argv);
@@ -64,12 +76,19 @@ int main(int argc, char** argv) {
         if (serve_cmd->count("--data") > 0) effective.data_dir = serve.data_dir;
         if (serve_cmd->count("--listen") > 0) effective.listen = serve.listen;
         if (!ikey.empty()) effective.ikey = ikey;
+        if (serve_cmd->count("--tls-cert") > 0) effective.tls_cert = serve.tls_cert;
+        if (serve_cmd->count("--tls-key") > 0) effective.tls_key = serve.tls_key;
+        if (effective.tls_cert.empty() != effective.tls_key.empty()) {
+            std::fprintf(stderr, "calypso serve: --tls-cert and --tls-key go together\n");
+            return 1;
+        }
         effective.program = argv[0];
         return RunServe(effective);
     }
     if (*query_cmd) return RunQuery(query);
     if (*check_cmd) return RunCheck(check_dir);
     if (*stats_cmd) return RunStats(stats_dir);
+    if (*certs_cmd) return RunCerts(certs);
     std::printf("calypso %s\n", CALYPSO_VERSION);
     return 0;
 }

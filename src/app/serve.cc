@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/dynamic.h"
+#include "ingest/run_tracker.h"
 #include "ingest/tables.h"
 #include "kql/engine.h"
 #include "net/http_server.h"
@@ -49,9 +50,9 @@ bool IsLoopback(std::string_view host) {
 namespace {
 
 void PrintWelcome(const std::string& program, const server::Workspace& ws, const HostPort& hp,
-                  uint16_t port) {
+                  uint16_t port, bool tls) {
     const std::string host = hp.host.find(':') != std::string::npos ? "[" + hp.host + "]" : hp.host;
-    const std::string base = "http://" + host + ":" + std::to_string(port);
+    const std::string base = (tls ? "https://" : "http://") + host + ":" + std::to_string(port);
     std::printf(
         "calypso is serving on %s\n"
         "  workspace:         %s (id %s)\n"
@@ -190,10 +191,19 @@ int RunServe(const ServeOptions& options) {
     }
     kql::Engine engine(**store);
 
+    // Pipeline runs: the merged state is rebuilt from the stored Event Grid events.
+    ingest::RunTracker runs(**store);
+    if (Status s = runs.Rebuild(**store); !s.ok()) {
+        return Fail("rebuilding pipeline runs from AmlEventGridEvent: " + s.ToString());
+    }
+
     server::ApiServices services;
     services.sink = store->get();
+    services.tables = store->get();
     services.queries = &engine;
     services.workspaces = &*workspaces;
+    services.runs = &runs;
+    services.eventgrid_secret = options.eventgrid_secret;
     const storage::Store* store_ptr = store->get();
     services.health = [store_ptr] { return StoreHealth(*store_ptr); };
     storage::Store* mutable_store = store->get();
@@ -203,6 +213,15 @@ int RunServe(const ServeOptions& options) {
     services.set_retention = [mutable_store](const std::string& t, int days) {
         return mutable_store->SetRetention(t, days);
     };
+    // DefineTable keeps an existing table as it is, so GetSchema answers the first definition.
+    services.define_table = [mutable_store](
+                                const std::string& table,
+                                const core::Schema& schema) -> core::Result<core::Schema> {
+        RETURN_IF_ERROR(mutable_store->DefineTable(table, schema, "TimeGenerated"));
+        return mutable_store->GetSchema(table);
+    };
+    ingest::RecentIds recent_ids;
+    services.recent_ids = &recent_ids;
     server::Api api(std::move(services));
 
     net::ServerOptions no;
@@ -210,11 +229,14 @@ int RunServe(const ServeOptions& options) {
     no.port = hp->port;
     no.worker_threads = options.worker_threads;
     no.body_limit = options.body_limit_bytes;
+    no.tls_cert_file = options.tls_cert;
+    no.tls_key_file = options.tls_key;
     auto http =
         net::HttpServer::Start(no, [&api](const net::HttpRequest& r) { return api.Handle(r); });
     if (!http.ok()) return Fail(http.status().message());
 
-    PrintWelcome(options.program, workspaces->default_workspace(), *hp, (*http)->port());
+    PrintWelcome(options.program, workspaces->default_workspace(), *hp, (*http)->port(),
+                 !options.tls_cert.empty());
 
     int sig = 0;
     sigwait(&signals, &sig);

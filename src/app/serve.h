@@ -17,12 +17,15 @@ struct ServeOptions {
     int retention_days = 90;
     size_t worker_threads = 4;
     size_t body_limit_bytes = size_t{64} << 20;
+    std::string tls_cert;  // HTTPS when both are set (PEM files)
+    std::string tls_key;
+    std::string eventgrid_secret;  // [eventgrid] secret: required on POST /eventgrid when set
     std::string program = "calypso";  // how to call this binary, for the printed examples
 };
 
 // Reads a TOML config file into `options` (keys not in the file keep their values):
-//   [server] listen, data, ikey, workers, body_limit_mb    [storage] flush_rows, flush_seconds,
-//   retention_days
+//   [server] listen, data, ikey, workers, body_limit_mb, tls_cert, tls_key
+//   [storage] flush_rows, flush_seconds, retention_days    [eventgrid] secret
 core::Status LoadConfig(const std::string& path, ServeOptions& options);
 
 // `calypso serve`: opens the store, starts the HTTP server and runs until SIGINT/SIGTERM,

@@ -168,6 +168,33 @@ std::vector<TableDef> MakeTables() {
         "ContainerImageName ContainerName DeploymentName InstanceId Message OperationName"));
     t.push_back(LogAnalyticsTable("AmlOnlineEndpointEventLog",
                                   "DeploymentName InstanceId Message Name OperationName"));
+    // Azure ML events as Event Grid delivers them (src/ingest/eventgrid.h): every event
+    // whole, with the Event Grid schema's member names (CloudEvents are mapped onto them),
+    // then one table per model and drift event type with the `data` members as columns.
+    t.push_back(LogAnalyticsTable("AmlEventGridEvent",
+                                  "Id Topic Subject EventType EventTime:datetime Data:dynamic "
+                                  "DataVersion MetadataVersion"));
+    t.push_back(LogAnalyticsTable("AmlModelRegisteredEvent",
+                                  "EventId Subject ModelName ModelVersion ModelTags:dynamic "
+                                  "ModelProperties:dynamic"));
+    t.push_back(LogAnalyticsTable("AmlModelDeployedEvent",
+                                  "EventId Subject ServiceName ServiceComputeType ModelIds "
+                                  "ServiceTags:dynamic ServiceProperties:dynamic"));
+    t.push_back(LogAnalyticsTable(
+        "AmlDatasetDriftDetectedEvent",
+        "EventId Subject DataDriftId DataDriftName RunId BaseDatasetId TargetDatasetId "
+        "DriftCoefficient:real StartTime:datetime EndTime:datetime"));
+    // One row per change of a run's merged record (src/ingest/run_tracker.h); the current
+    // record of a run is its row with the largest TimeGenerated.
+    {
+        TableDef runs{"PipelineRuns", {}, "TimeGenerated"};
+        AddColumns(runs.schema,
+                   "TimeGenerated:datetime RunId PipelineRunId ExperimentId ExperimentName "
+                   "RunType StepName StepType NodeId ComputeTargetType Status "
+                   "QueuedTime:datetime StartTime:datetime EndTime:datetime "
+                   "ExecutionTimeMs:long Tags:dynamic Properties:dynamic _ResourceId");
+        t.push_back(std::move(runs));
+    }
     t.push_back(LogAnalyticsTable(
         "AzureMetrics",
         "MetricName Average:real Count:real Maximum:real Minimum:real Total:real UnitName "

@@ -20,7 +20,9 @@ struct TableDef {
 // Every built-in table: the Application Insights classic tables (traces, customEvents,
 // customMetrics, exceptions, requests, dependencies, pageViews, availabilityResults; time
 // column "timestamp") and the Azure ML resource-log tables (AmlComputeJobEvent,
-// AmlComputeClusterEvent, ...; time column "TimeGenerated"). Built once; thread-safe.
+// AmlComputeClusterEvent, ...; time column "TimeGenerated"), the Event Grid tables
+// (AmlEventGridEvent, AmlModelRegisteredEvent, AmlModelDeployedEvent,
+// AmlDatasetDriftDetectedEvent) and PipelineRuns. Built once; thread-safe.
 const std::vector<TableDef>& BuiltinTables();
 
 // The built-in table named exactly `name`, or nullptr.

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +21,11 @@ struct HttpRequest {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;  // complete body (chunked transfer decoded)
     std::string peer;  // "127.0.0.1:54321"
+    // Becomes true once the client has closed or reset the connection while the request is
+    // being handled, so a long handler (a query) can stop early: nobody will read its
+    // answer. Seen only while the server is still reading the connection (keep-alive, and
+    // fewer than max_queued_responses requests pending). Null in requests built by hand.
+    std::shared_ptr<const std::atomic<bool>> client_gone;
 
     // Case-insensitive header lookup; the first match, "" when absent.
     std::string_view Header(std::string_view name) const;

@@ -1,10 +1,14 @@
 // The client half: a single request on its own io_context, with one deadline for the
-// whole exchange (Beast's tcp_stream closes the socket when it passes).
+// whole exchange (Beast's tcp_stream closes the socket when it passes). For https the TLS
+// stream runs over that tcp_stream, so the deadline covers the handshake too.
 #include "net/http_client.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -20,21 +24,27 @@ using tcp = asio::ip::tcp;
 namespace {
 
 struct Url {
+    bool tls = false;
     std::string host;
     std::string port = "80";
     std::string target = "/";
 };
 
 core::Result<Url> ParseUrl(std::string_view url) {
-    constexpr std::string_view kScheme = "http://";
-    if (url.substr(0, kScheme.size()) != kScheme) {
-        return core::Status::InvalidArgument("unsupported URL (only http:// is): " +
+    Url out;
+    std::string_view rest;
+    if (url.starts_with("http://")) {
+        rest = url.substr(7);
+    } else if (url.starts_with("https://")) {
+        rest = url.substr(8);
+        out.tls = true;
+        out.port = "443";
+    } else {
+        return core::Status::InvalidArgument("unsupported URL (only http:// and https:// are): " +
                                              std::string(url));
     }
-    std::string_view rest = url.substr(kScheme.size());
     const size_t slash = rest.find_first_of("/?");
     std::string_view authority = rest.substr(0, slash);
-    Url out;
     if (slash != std::string_view::npos) {
         out.target = std::string(rest.substr(slash));
         if (out.target[0] == '?') out.target.insert(0, "/");
@@ -83,7 +93,7 @@ core::Result<HttpResponse> HttpFetch(std::string_view method, std::string_view u
     }
     req.target(parsed.target);
     req.version(11);
-    const bool default_port = parsed.port == "80";
+    const bool default_port = parsed.port == (parsed.tls ? "443" : "80");
     req.set(bhttp::field::host,
             (parsed.host.find(':') != std::string::npos ? "[" + parsed.host + "]" : parsed.host) +
                 (default_port ? "" : ":" + parsed.port));
@@ -96,6 +106,32 @@ core::Result<HttpResponse> HttpFetch(std::string_view method, std::string_view u
 
     asio::io_context ioc;
     beast::tcp_stream stream(ioc);
+    std::optional<asio::ssl::context> tls_context;
+    std::optional<asio::ssl::stream<beast::tcp_stream&>> tls;
+    if (parsed.tls) {
+        tls_context.emplace(asio::ssl::context::tls_client);
+        tls_context->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                                 asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+        beast::error_code ca_error;
+        if (options.ca_file.empty()) {
+            tls_context->set_default_verify_paths(ca_error);
+        } else {
+            tls_context->load_verify_file(options.ca_file, ca_error);
+        }
+        if (ca_error) {
+            return core::Status::InvalidArgument(
+                "cannot load CA certificates" +
+                (options.ca_file.empty() ? std::string() : " from " + options.ca_file) + ": " +
+                ca_error.message());
+        }
+        tls_context->set_verify_mode(asio::ssl::verify_peer);
+        tls.emplace(stream, *tls_context);
+        tls->set_verify_callback(asio::ssl::host_name_verification(parsed.host));
+        // SNI carries names only, never IP addresses (RFC 6066).
+        beast::error_code not_ip;
+        asio::ip::make_address(parsed.host, not_ip);
+        if (not_ip) SSL_set_tlsext_host_name(tls->native_handle(), parsed.host.c_str());
+    }
     beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(boost::none);
@@ -120,17 +156,33 @@ core::Result<HttpResponse> HttpFetch(std::string_view method, std::string_view u
     };
     auto start_read = [&] {
         stream.expires_at(deadline);
-        bhttp::async_read(stream, buffer, parser, on_read);
+        if (tls) {
+            bhttp::async_read(*tls, buffer, parser, on_read);
+        } else {
+            bhttp::async_read(stream, buffer, parser, on_read);
+        }
     };
     auto on_write = [&](beast::error_code ec, size_t) {
         // The server may answer early (413) and close; still try to read its answer.
         if (ec) write_error = ec;
         start_read();
     };
+    auto start_write = [&] {
+        stream.expires_at(deadline);
+        if (tls) {
+            bhttp::async_write(*tls, req, on_write);
+        } else {
+            bhttp::async_write(stream, req, on_write);
+        }
+    };
     auto on_connect = [&](beast::error_code ec, const tcp::endpoint&) {
         if (ec) return fail("connect", ec);
+        if (!tls) return start_write();
         stream.expires_at(deadline);
-        bhttp::async_write(stream, req, on_write);
+        tls->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code hec) {
+            if (hec) return fail("TLS handshake with", hec);
+            start_write();
+        });
     };
 
     tcp::resolver resolver(ioc);

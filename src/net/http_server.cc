@@ -1,20 +1,26 @@
 // The Beast/Asio half of the server; the only translation unit that instantiates Beast's
 // server-side templates. Shaped after Beast's "advanced server" example: one strand per
 // connection, a parser with a body limit per request, handlers on a separate pool, and a
-// bounded, ordered queue of responses per connection.
+// bounded, ordered queue of responses per connection. With TLS, a session first sniffs the
+// first bytes (Beast's detect_ssl), then hands them to the handshake; after that every
+// read and write goes through the TLS stream instead of the socket.
 #include "net/http_server.h"
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
@@ -135,6 +141,7 @@ struct HttpServer::Impl {
     tcp::acceptor acceptor;             // used only on its own strand
     asio::steady_timer accept_backoff;  // on the acceptor's strand
     asio::thread_pool workers;
+    std::unique_ptr<asio::ssl::context> tls;  // null: plain HTTP
     std::vector<std::thread> io_threads;
     uint16_t port = 0;
 
@@ -155,6 +162,7 @@ class Session : public std::enable_shared_from_this<Session> {
         beast::error_code ec;
         const auto ep = socket_.remote_endpoint(ec);
         if (!ec) peer_ = FormatEndpoint(ep);
+        if (server_.tls) tls_.emplace(socket_, *server_.tls);
     }
 
     ~Session() {
@@ -166,7 +174,13 @@ class Session : public std::enable_shared_from_this<Session> {
     Session& operator=(const Session&) = delete;
 
     void Run() {
-        asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+        asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+            if (self->tls_) {
+                self->DetectTls();
+            } else {
+                self->DoRead();
+            }
+        });
     }
 
     // Server shutdown: read no more requests, finish and write those already read.
@@ -188,6 +202,60 @@ class Session : public std::enable_shared_from_this<Session> {
         BeastResponse res;
     };
 
+    // Calls f with the stream requests travel on: the TLS stream once there is one.
+    template <class F>
+    void OnStream(F&& f) {
+        if (tls_) {
+            f(*tls_);
+        } else {
+            f(socket_);
+        }
+    }
+
+    // The handshake counts as reading: it has the read timeout, and Shutdown cancels it.
+    void DetectTls() {
+        reading_ = true;
+        read_deadline_ = Clock::now() + server_.options.read_timeout;
+        ArmTimer();
+        beast::async_detect_ssl(socket_, buffer_,
+                                [self = shared_from_this()](beast::error_code ec, bool is_tls) {
+                                    self->OnDetectTls(ec, is_tls);
+                                });
+    }
+
+    void OnDetectTls(beast::error_code ec, bool is_tls) {
+        reading_ = false;
+        if (closed_) return;
+        if (ec) {  // closed before sending anything, or cancelled
+            stop_reading_ = true;
+            return MaybeFinish();
+        }
+        if (!is_tls) {
+            // Answer in plain text, which the client can read, instead of a TLS alert it
+            // would show as garbage or a reset.
+            tls_.reset();
+            stop_reading_ = true;
+            QueueError(400, "InvalidArgument",
+                       "this port speaks HTTPS: plain HTTP was sent to a TLS port; use https://");
+            return;
+        }
+        reading_ = true;
+        ArmTimer();
+        tls_->async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                              [self = shared_from_this()](beast::error_code hec, size_t used) {
+                                  self->OnHandshake(hec, used);
+                              });
+    }
+
+    void OnHandshake(beast::error_code ec, size_t used) {
+        reading_ = false;
+        if (closed_) return;
+        if (ec) return CloseNow();  // no HTTP exchange happened, so nothing can be answered
+        buffer_.consume(used);
+        handshake_done_ = true;
+        DoRead();
+    }
+
     void DoRead() {
         if (closed_ || stop_reading_ || reading_ || lingering_ ||
             queue_.size() >= std::max<size_t>(1, server_.options.max_queued_responses)) {
@@ -199,9 +267,11 @@ class Session : public std::enable_shared_from_this<Session> {
         reading_ = true;
         read_deadline_ = Clock::now() + server_.options.read_timeout;
         ArmTimer();
-        bhttp::async_read_header(
-            socket_, buffer_, *parser_,
-            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        OnStream([this](auto& stream) {
+            bhttp::async_read_header(
+                stream, buffer_, *parser_,
+                [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        });
     }
 
     // Headers are in; answer `Expect: 100-continue` (curl sends it for large bodies and
@@ -215,25 +285,29 @@ class Session : public std::enable_shared_from_this<Session> {
             writing_ = true;
             write_deadline_ = Clock::now() + server_.options.read_timeout;
             ArmTimer();
-            asio::async_write(socket_, asio::buffer(kContinue),
-                              [self = shared_from_this()](beast::error_code wec, size_t) {
-                                  self->writing_ = false;
-                                  if (self->closed_) return;
-                                  if (wec) return self->CloseNow();
-                                  if (self->stopping_) {
-                                      return self->OnRead(asio::error::operation_aborted);
-                                  }
-                                  self->ReadBody();
-                              });
+            OnStream([this](auto& stream) {
+                asio::async_write(stream, asio::buffer(kContinue),
+                                  [self = shared_from_this()](beast::error_code wec, size_t) {
+                                      self->writing_ = false;
+                                      if (self->closed_) return;
+                                      if (wec) return self->CloseNow();
+                                      if (self->stopping_) {
+                                          return self->OnRead(asio::error::operation_aborted);
+                                      }
+                                      self->ReadBody();
+                                  });
+            });
             return;
         }
         ReadBody();
     }
 
     void ReadBody() {
-        bhttp::async_read(
-            socket_, buffer_, *parser_,
-            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        OnStream([this](auto& stream) {
+            bhttp::async_read(
+                stream, buffer_, *parser_,
+                [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        });
     }
 
     void OnRead(beast::error_code ec) {
@@ -241,8 +315,13 @@ class Session : public std::enable_shared_from_this<Session> {
         if (closed_) return;
         if (ec) {
             stop_reading_ = true;
-            if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
-                ec == asio::error::operation_aborted) {
+            if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
+                // The client closed its side. HTTP clients do not half-close to wait for an
+                // answer (nginx reads it the same way), so handlers still running are
+                // working for nobody; tell them.
+                client_gone_->store(true, std::memory_order_relaxed);
+                MaybeFinish();
+            } else if (ec == asio::error::operation_aborted) {
                 MaybeFinish();
             } else if (ec == bhttp::error::body_limit) {
                 QueueError(413, "LimitExceeded",
@@ -274,6 +353,7 @@ class Session : public std::enable_shared_from_this<Session> {
             stop_reading_ = true;
         }
         HttpRequest request = ToHttpRequest(std::move(req), peer_);
+        request.client_gone = client_gone_;
         // The work guard keeps the I/O threads running until the result is posted back.
         asio::post(server_.workers, [self = shared_from_this(), seq, version, keep_alive, head,
                                      request = std::move(request),
@@ -320,9 +400,11 @@ class Session : public std::enable_shared_from_this<Session> {
         write_deadline_ = Clock::now() + server_.options.read_timeout +
                           std::chrono::seconds(slot.res.body().size() >> 20);
         ArmTimer();
-        bhttp::async_write(
-            socket_, slot.res,
-            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+        OnStream([this, &slot](auto& stream) {
+            bhttp::async_write(
+                stream, slot.res,
+                [self = shared_from_this()](beast::error_code ec, size_t) { self->OnWrite(ec); });
+        });
     }
 
     void OnWrite(beast::error_code ec) {
@@ -363,6 +445,18 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     void CloseGracefully(bool linger) {
+        if (tls_ && handshake_done_) {
+            // TLS: send close_notify and give the peer the linger time to answer it (or
+            // close); the shutdown reads and discards what the client still sends.
+            lingering_ = true;
+            linger_deadline_ =
+                Clock::now() + std::min<Clock::duration>(kLingerTime, server_.options.read_timeout);
+            ArmTimer();
+            tls_->async_shutdown([self = shared_from_this()](beast::error_code) {
+                if (!self->closed_) self->CloseNow();
+            });
+            return;
+        }
         beast::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
         if (!linger) {
@@ -391,6 +485,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void CloseNow() {
         if (closed_) return;
         closed_ = true;
+        client_gone_->store(true, std::memory_order_relaxed);  // no answer can be sent now
         beast::error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_both, ignored);
         socket_.close(ignored);
@@ -435,6 +530,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     HttpServer::Impl& server_;
     tcp::socket socket_;
+    // Set for TLS servers (on socket_); reset when a client speaks plain HTTP instead.
+    std::optional<asio::ssl::stream<tcp::socket&>> tls_;
     asio::steady_timer timer_;
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -442,6 +539,8 @@ class Session : public std::enable_shared_from_this<Session> {
     uint64_t front_seq_ = 0;  // sequence number of queue_.front()
     std::string peer_;
     std::array<char, 4096> scratch_{};
+    // Shared with every request of this connection (HttpRequest::client_gone).
+    std::shared_ptr<std::atomic<bool>> client_gone_ = std::make_shared<std::atomic<bool>>(false);
     bool reading_ = false;
     bool writing_ = false;
     bool stop_reading_ = false;
@@ -449,6 +548,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool lingering_ = false;
     bool closed_ = false;
     bool timer_armed_ = false;
+    bool handshake_done_ = false;
     Clock::time_point read_deadline_;
     Clock::time_point write_deadline_;
     Clock::time_point linger_deadline_;
@@ -522,6 +622,39 @@ void HttpServer::Impl::StopImpl() {
     workers.join();
 }
 
+namespace {
+
+// TLS 1.2 and 1.3 only; OpenSSL's default cipher lists for them.
+core::Result<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const ServerOptions& options) {
+    if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+        return core::Status::InvalidArgument(
+            "TLS needs both a certificate file and a key file (--tls-cert and --tls-key)");
+    }
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                     asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    beast::error_code ec;
+    ctx->use_certificate_chain_file(options.tls_cert_file, ec);
+    if (ec) {
+        return core::Status::InvalidArgument("cannot use TLS certificate " + options.tls_cert_file +
+                                             ": " + ec.message());
+    }
+    ctx->use_private_key_file(options.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) {
+        return core::Status::InvalidArgument("cannot use TLS key " + options.tls_key_file + ": " +
+                                             ec.message());
+    }
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+        return core::Status::InvalidArgument("TLS key " + options.tls_key_file +
+                                             " does not belong to certificate " +
+                                             options.tls_cert_file);
+    }
+    return ctx;
+}
+
+}  // namespace
+
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpServer::~HttpServer() { Stop(); }
@@ -535,6 +668,9 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions&
     if (!handler) return core::Status::InvalidArgument("HttpServer: no handler");
     auto impl = std::make_unique<Impl>(options, std::move(handler));
     const std::string where = options.host + ":" + std::to_string(options.port);
+    if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+        ASSIGN_OR_RETURN(impl->tls, MakeTlsContext(options));
+    }
 
     beast::error_code ec;
     tcp::resolver resolver(impl->ioc);

@@ -23,6 +23,10 @@ struct ServerOptions {
     std::chrono::seconds read_timeout{30};
     size_t max_queued_responses =
         8;  // per connection (HTTP/1.1 pipelining): stop reading while full
+    // HTTPS when both are set: PEM files of the certificate (chain) and its private key.
+    // A plain HTTP request on such a port gets an unencrypted 400 that says to use https://.
+    std::string tls_cert_file;
+    std::string tls_key_file;
 };
 
 // An HTTP/1.0 and 1.1 server: keep-alive, pipelining (responses in request order),
@@ -35,7 +39,8 @@ struct ServerOptions {
 class HttpServer {
   public:
     // Binds, listens and starts serving. Fails (address in use, unresolvable host) with a
-    // Status that names the address.
+    // Status that names the address; an unreadable or mismatched TLS certificate or key is
+    // InvalidArgument naming the file.
     static core::Result<std::unique_ptr<HttpServer>> Start(const ServerOptions& options,
                                                            Handler handler);
     ~HttpServer();  // calls Stop()

@@ -32,6 +32,19 @@ std::string MatchQueryPath(std::string_view path, std::string_view collection) {
     return std::string(id);
 }
 
+// "/dataCollectionRules/{id}/streams/{stream}" -> stream; "" otherwise.
+std::string_view MatchStreamPath(std::string_view path) {
+    constexpr std::string_view kPrefix = "/dataCollectionRules/", kStreams = "/streams/";
+    if (!path.starts_with(kPrefix)) return {};
+    std::string_view rest = path.substr(kPrefix.size());
+    const size_t slash = rest.find('/');
+    if (slash == 0 || slash == std::string_view::npos) return {};
+    rest = rest.substr(slash);
+    if (!rest.starts_with(kStreams)) return {};
+    rest = rest.substr(kStreams.size());
+    return rest.find('/') == std::string_view::npos ? rest : std::string_view();
+}
+
 }  // namespace
 
 std::string NormalizePath(std::string_view path) {
@@ -63,12 +76,26 @@ net::HttpResponse Api::Handle(const net::HttpRequest& request) const {
         if (path == "/v1/logs") return Otlp(request, ingest::OtlpSignal::kLogs);
         if (path == "/v1/traces") return Otlp(request, ingest::OtlpSignal::kTraces);
         if (path == "/v1/metrics") return Otlp(request, ingest::OtlpSignal::kMetrics);
+        if (path == "/eventgrid") return EventGrid(request);
+        if (auto stream = MatchStreamPath(path); !stream.empty()) {
+            if (post) return LogsIngestion(request, stream);
+            return ErrorResponse(core::Status::InvalidArgument("use POST for " + path));
+        }
+        if (path == "/api/diagnostics") {
+            if (post) return DiagnosticLogs(request);
+            return ErrorResponse(core::Status::InvalidArgument("use POST for " + path));
+        }
         constexpr std::string_view kTables = "/api/tables/", kRetention = "/retention";
         if (path.starts_with(kTables) && path.ends_with(kRetention) &&
             path.size() > kTables.size() + kRetention.size()) {
             return Retention(request, path.substr(kTables.size(), path.size() - kTables.size() -
                                                                       kRetention.size()));
         }
+        if (path == "/v2/rest/query" && (get || post))
+            return Kusto(request, KustoEndpoint::kQueryV2);
+        if (path == "/v1/rest/query" && (get || post))
+            return Kusto(request, KustoEndpoint::kQueryV1);
+        if (path == "/v1/rest/mgmt" && (get || post)) return Kusto(request, KustoEndpoint::kMgmt);
         for (const char* collection : {"workspaces", "apps"}) {
             std::string id = MatchQueryPath(path, collection);
             if (!id.empty() && (get || post)) return Query(request, id);

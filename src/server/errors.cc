@@ -34,11 +34,15 @@ int HttpStatusFor(StatusCode code) {
 
 net::HttpResponse ErrorResponse(const core::Status& status) {
     const int http = HttpStatusFor(status.code());
-    std::string outer_code = http == 400   ? "BadArgumentError"
-                             : http == 404 ? "PathNotFoundError"
-                             : http == 503 ? "ServiceUnavailableError"
-                             : http == 429 ? "ThrottledError"
-                                           : "InternalServerError";
+    std::string_view outer_code = http == 400   ? "BadArgumentError"
+                                  : http == 404 ? "PathNotFoundError"
+                                  : http == 503 ? "ServiceUnavailableError"
+                                  : http == 429 ? "ThrottledError"
+                                                : "InternalServerError";
+    return ErrorResponse(status, http, outer_code);
+}
+
+net::HttpResponse ErrorResponse(const core::Status& status, int http, std::string_view outer_code) {
     std::string body = "{\"error\":{\"code\":";
     core::AppendJsonString(body, outer_code);
     body += ",\"message\":";

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "net/http.h"
@@ -15,5 +16,7 @@ int HttpStatusFor(core::StatusCode code);
 // A JSON error response in the Log Analytics shape:
 // {"error":{"code","message","innererror":{"code","message","line","column","pos"}}}.
 net::HttpResponse ErrorResponse(const core::Status& status);
+// The same shape with a chosen HTTP status and outer code (query limits, see query_limits.h).
+net::HttpResponse ErrorResponse(const core::Status& status, int http, std::string_view outer_code);
 
 }  // namespace calypso::server

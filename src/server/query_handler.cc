@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <chrono>
 
 #include "core/dynamic.h"
 #include "core/time.h"
 #include "server/api.h"
 #include "server/errors.h"
+#include "server/query_limits.h"
 #include "server/result_json.h"
 
 namespace calypso::server {
@@ -84,9 +86,20 @@ net::HttpResponse Api::Query(const net::HttpRequest& request,
         qr.timespan = *range;
     }
     qr.explain = explain;
+    // Log Analytics' server timeout: `Prefer: wait=N`, at most 10 minutes.
+    if (auto wait = PreferredWaitSeconds(request.Header("Prefer"))) {
+        qr.max_seconds = std::min(*wait, kMaxLogAnalyticsWaitSeconds);
+    }
+    qr.cancelled = request.client_gone;
     const auto start = std::chrono::steady_clock::now();
     auto result = s_.queries->Run(qr);
-    if (!result.ok()) return ErrorResponse(result.status());
+    if (!result.ok()) {
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const bool gone = request.client_gone && request.client_gone->load();
+        return LogAnalyticsQueryError(
+            result.status(), ClassifyQueryFailure(result.status(), seconds, qr.max_seconds, gone));
+    }
     net::HttpResponse r;
     if (PrefersStatistics(request.Header("Prefer"))) {
         QueryStatistics stats;

@@ -88,6 +88,33 @@ void AppendStatistics(std::string& out, const core::ScanStats& s, const QuerySta
     out += "}}}";
 }
 
+// Log Analytics' partial failure: the rows come with an "error" next to "tables" (which
+// LogsQueryClient reports as PartialFailure), one detail per truncated table.
+void AppendTruncationError(std::string& out, const core::QueryResult& result) {
+    bool first = true;
+    for (const auto& table : result.tables) {
+        if (!table.truncated) continue;
+        if (first) {
+            out +=
+                ",\"error\":{\"code\":\"PartialError\",\"message\":\"There were some errors "
+                "when processing your query.\",\"details\":[";
+        } else {
+            out += ',';
+        }
+        first = false;
+        out +=
+            "{\"code\":\"EngineError\",\"message\":\"Something went wrong processing your "
+            "query on the server.\",\"innererror\":{\"code\":\"-2133196797\",\"message\":";
+        core::AppendJsonString(out,
+                               "Query result set has exceeded the internal record count limit " +
+                                   std::to_string(table.data.num_rows()) +
+                                   " (E_QUERY_RESULT_SET_TOO_LARGE): table " + table.name +
+                                   " holds only the first rows");
+        out += ",\"severity\":2,\"severityName\":\"Error\"}}";
+    }
+    if (!first) out += "]}";
+}
+
 }  // namespace
 
 bool PrefersStatistics(std::string_view prefer) {
@@ -147,6 +174,7 @@ std::string ToLogAnalyticsJson(const core::QueryResult& result, const QueryStati
         out += '}';
     }
     out += ']';
+    AppendTruncationError(out, result);
     if (statistics != nullptr) AppendStatistics(out, result.scan_stats, *statistics);
     out += '}';
     return out;

@@ -1,5 +1,7 @@
 #include "core/dynamic.h"
+#include "core/time.h"
 #include "ingest/appinsights.h"
+#include "ingest/dedup.h"
 #include "server/api.h"
 #include "server/errors.h"
 
@@ -49,6 +51,13 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
 
     const size_t received = decoded->items_received;
     std::vector<ingest::ItemError> errors = std::move(decoded->errors);
+    // A resent batch: items whose ids were stored recently count as accepted, once.
+    std::vector<uint64_t> claimed;
+    if (s_.recent_ids != nullptr) {
+        size_t duplicates = 0;
+        claimed = ingest::DropRecentDuplicates(*s_.recent_ids, decoded->batches, core::NowTicks(),
+                                               &duplicates);
+    }
     if (!decoded->batches.empty()) {
         // The body's bytes, shared out by rows, are what each table ingested (Usage).
         size_t rows = 0;
@@ -58,6 +67,7 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
         }
         core::Status s = s_.sink->Append(std::move(decoded->batches));
         if (!s.ok()) {
+            if (s_.recent_ids != nullptr) s_.recent_ids->Forget(claimed);
             // Nothing of this request was stored: every item is retriable (or failed).
             const int code = s.code() == core::StatusCode::kUnavailable     ? 503
                              : s.code() == core::StatusCode::kLimitExceeded ? 429

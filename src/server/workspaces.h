@@ -28,6 +28,8 @@ class Workspaces {
                                                  const std::optional<std::string>& ikey);
 
     const Workspace& default_workspace() const { return list_.front(); }
+    // Every workspace, the default one first.
+    const std::vector<Workspace>& all() const { return list_; }
     // By instrumentation key (case-insensitive GUID).
     const Workspace* ByIKey(std::string_view ikey) const;
     // By id, name or instrumentation key, as the query APIs accept.

@@ -1,0 +1,113 @@
+// The Kusto REST API: /v2/rest/query (v2 frames), /v1/rest/query and /v1/rest/mgmt (v1
+// tables), as Azure Data Explorer answers them, so that Kusto clients work unchanged.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "core/time.h"
+#include "server/api.h"
+#include "server/kusto_errors.h"
+#include "server/kusto_mgmt.h"
+#include "server/kusto_request.h"
+#include "server/kusto_response.h"
+#include "server/query_limits.h"
+
+namespace calypso::server {
+
+namespace {
+
+using core::Status;
+
+KustoRequestContext ContextOf(const net::HttpRequest& request) {
+    KustoRequestContext c;
+    c.client_request_id = std::string(request.Header("x-ms-client-request-id"));
+    c.activity_id = NewGuid();
+    if (c.client_request_id.empty()) c.client_request_id = "calypso;" + c.activity_id;
+    c.now_ticks = core::NowTicks();
+    return c;
+}
+
+net::HttpResponse KustoOk(std::string body, const KustoRequestContext& context) {
+    net::HttpResponse r;
+    r.content_type = "application/json; charset=utf-8";
+    r.body = std::move(body);
+    AddKustoHeaders(r, context);
+    return r;
+}
+
+net::HttpResponse BadRequest(std::string message, const KustoRequestContext& context) {
+    return KustoErrorResponse(
+        KustoFailureFor(Status::InvalidArgument(std::move(message)), QueryFailure::kOther, context),
+        context);
+}
+
+}  // namespace
+
+net::HttpResponse Api::Kusto(const net::HttpRequest& request, KustoEndpoint endpoint) const {
+    const KustoRequestContext context = ContextOf(request);
+    auto parsed = ParseKustoRequest(request);
+    if (!parsed.ok()) return BadRequest(parsed.status().message(), context);
+    const KustoRequest& kr = *parsed;
+
+    // `db` names a workspace by name or id, as the Log Analytics route does; none: default.
+    const Workspace* database =
+        kr.db.empty() ? &s_.workspaces->default_workspace() : s_.workspaces->Find(kr.db);
+    if (database == nullptr) {
+        return KustoErrorResponse(KustoEntityNotFound("Database", kr.db, context), context);
+    }
+
+    const bool command = IsKustoCommand(kr.csl);
+    if (endpoint == KustoEndpoint::kMgmt) {
+        if (!command) {
+            return BadRequest(
+                "/v1/rest/mgmt takes management commands, which start with '.'; "
+                "send queries to /v2/rest/query or /v1/rest/query",
+                context);
+        }
+        auto table = RunKustoMgmt(kr.csl, {s_.workspaces, database, s_.tables});
+        if (!table.ok()) {
+            if (table.status().code() == core::StatusCode::kNotFound) {
+                return KustoErrorResponse(KustoNotFound(table.status().message(), context),
+                                          context);
+            }
+            return BadRequest(table.status().message(), context);
+        }
+        return KustoOk(
+            WriteKustoV1({KustoTable{"PrimaryResult", "Table_0", std::move(*table), {}}}), context);
+    }
+    if (command) {
+        return BadRequest("management commands (starting with '.') go to /v1/rest/mgmt", context);
+    }
+
+    core::QueryRequest qr;
+    qr.text = kr.csl;
+    qr.now_ticks = kr.query_now_ticks.value_or(context.now_ticks);
+    if (kr.server_timeout_seconds) qr.max_seconds = *kr.server_timeout_seconds;
+    if (kr.truncation_max_records) qr.max_rows = std::min(qr.max_rows, *kr.truncation_max_records);
+    qr.cancelled = request.client_gone;
+    const auto start = std::chrono::steady_clock::now();
+    auto result = s_.queries->Run(qr);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!result.ok()) {
+        const bool gone = request.client_gone && request.client_gone->load();
+        const QueryFailure failure =
+            ClassifyQueryFailure(result.status(), seconds, qr.max_seconds, gone);
+        if (failure == QueryFailure::kCancelled) {
+            std::fprintf(stderr, "calypso: Kusto query %s cancelled: the client (%s) went away\n",
+                         context.client_request_id.c_str(), request.peer.c_str());
+        }
+        return KustoErrorResponse(KustoFailureFor(result.status(), failure, context), context);
+    }
+    KustoAnswerOptions options;
+    options.placement = kr.placement;
+    options.defer_partial_failures = kr.defer_partial_failures;
+    options.max_rows = qr.max_rows;
+    options.execution_seconds = seconds;
+    return KustoOk(endpoint == KustoEndpoint::kQueryV2
+                       ? KustoV2QueryAnswer(*result, context, options)
+                       : KustoV1QueryAnswer(*result, context, options),
+                   context);
+}
+
+}  // namespace calypso::server

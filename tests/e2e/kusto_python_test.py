@@ -1,0 +1,235 @@
+"""End to end with Debian's python3-azure-kusto-data (4.1.1) against a real calypso serve.
+
+Telemetry goes in through /v2/track; then KustoClient("http://127.0.0.1:PORT") runs
+queries (/v2/rest/query), management commands (/v1/rest/mgmt) and error cases, and the
+rows come back typed as the client types them.
+
+Run: /usr/bin/python3 kusto_python_test.py PATH/TO/calypso
+"""
+import datetime
+import decimal
+import http.client
+import json
+import os
+import sys
+import time
+import unittest
+
+# protocols.md 2.7: no telemetry side traffic, and every proxy at a closed loopback port
+# (harness sets HTTP(S)_PROXY and NO_PROXY the same way when imported).
+os.environ.update({
+    "APPLICATION_INSIGHTS_NO_STATSBEAT": "true",
+    "APPLICATIONINSIGHTS_STATSBEAT_DISABLED": "true",
+    "APPLICATIONINSIGHTS_SDKSTATS_DISABLED": "true",
+    "ALL_PROXY": "http://127.0.0.1:9", "all_proxy": "http://127.0.0.1:9",
+})
+
+import harness  # noqa: E402
+
+from azure.kusto.data import ClientRequestProperties, KustoClient, KustoConnectionStringBuilder  # noqa: E402
+from azure.kusto.data.exceptions import KustoApiError, KustoMultiApiError, KustoServiceError  # noqa: E402
+from azure.kusto.data.response import KustoResponseDataSetV1  # noqa: E402
+
+BINARY = None
+IKEY = "3c2b1a09-8f7e-4d6c-9b5a-4a3b2c1d0e0f"
+RUN = "kusto-e2e"
+UTC = datetime.timezone.utc
+# Three traces an hour ago, whole seconds apart, with 7 fraction digits on the wire.
+BASE = datetime.datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=1)
+STEPS = [("prep", 1, 0.25), ("train", 2, 0.5), ("eval", 3, 0.75)]  # step, severity, loss
+
+
+def wire_time(i):
+    return (BASE + datetime.timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%S") + ".1234567Z"
+
+
+def py_time(i):
+    # The client keeps microseconds: the 7th digit is cut, not rounded.
+    return BASE + datetime.timedelta(seconds=i, microseconds=123456)
+
+
+def ingest(server):
+    envelopes = []
+    for i, (step, severity, loss) in enumerate(STEPS):
+        envelopes.append({
+            "name": "Microsoft.ApplicationInsights.Message", "time": wire_time(i), "iKey": IKEY,
+            "data": {"baseType": "MessageData", "baseData": {
+                "ver": 2, "message": f"{step} done", "severityLevel": severity,
+                "properties": {"run": RUN, "step": step, "loss": str(loss)}}}})
+    status, text = server.request("POST", "/v2/track", json.dumps(envelopes),
+                                  {"Content-Type": "application/json"})
+    assert status == 200, (status, text)
+
+
+def options(**opts):
+    p = ClientRequestProperties()
+    for k, v in opts.items():
+        p.set_option(k, v)
+    return p
+
+
+class KustoPythonEndToEnd(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = harness.Server(BINARY, IKEY).start()
+        ingest(cls.server)
+        cls.client = KustoClient(cls.server.base)  # no auth header at all
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.close()
+        cls.server.cleanup()
+
+    def primary(self, query, properties=None, db="default"):
+        return self.client.execute_query(db, query, properties).primary_results[0]
+
+    def test_1_query_rows_come_back_typed(self):
+        t = self.primary(f"traces | where customDimensions.run == '{RUN}' | order by timestamp asc "
+                         "| project timestamp, message, severityLevel, customDimensions, itemCount, "
+                         "since = timestamp - ago(1d) > 0s")
+        self.assertEqual([(c.column_name, c.column_type) for c in t.columns],
+                         [("timestamp", "datetime"), ("message", "string"), ("severityLevel", "int"),
+                          ("customDimensions", "dynamic"), ("itemCount", "int"), ("since", "bool")])
+        expected = [[py_time(i), f"{step} done", severity,
+                     {"run": RUN, "step": step, "loss": str(loss)}, 1, True]
+                    for i, (step, severity, loss) in enumerate(STEPS)]
+        self.assertEqual([row.to_list() for row in t], expected)
+        self.assertEqual(t[0]["timestamp"].utcoffset(), datetime.timedelta(0))
+
+    def test_2_every_type_and_null(self):
+        t = self.primary(
+            "print b=true, i=int(7), l=long(-8), r=1.5, d=todecimal(2.25), s='x\"y', "
+            "t=datetime(2024-05-01 12:34:56.1234567), span=time(1.02:03:04.5), "
+            "g=toguid('0f8fad5b-d9cb-469f-a165-70867728950e'), dyn=dynamic({\"a\":[1,\"b\",null]}), "
+            "arr=dynamic([1,2]), ni=int(null), nt=datetime(null), nd=dynamic(null)")
+        self.assertEqual([c.column_type for c in t.columns],
+                         ["bool", "int", "long", "real", "decimal", "string", "datetime", "timespan",
+                          "guid", "dynamic", "dynamic", "int", "datetime", "dynamic"])
+        self.assertEqual(t[0].to_list(), [
+            True, 7, -8, 1.5, decimal.Decimal("2.25"), 'x"y',
+            datetime.datetime(2024, 5, 1, 12, 34, 56, 123456, tzinfo=UTC),
+            datetime.timedelta(days=1, hours=2, minutes=3, seconds=4.5),
+            "0f8fad5b-d9cb-469f-a165-70867728950e", {"a": [1, "b", None]}, [1, 2], None, None, None])
+
+    def test_3_summaries_render_and_streaming(self):
+        r = self.client.execute_query(
+            "default", f"traces | where customDimensions.run == '{RUN}' "
+                       "| summarize n = count(), loss = avg(todouble(customDimensions.loss)) by bin(timestamp, 1h) "
+                       "| render timechart")
+        t = r.primary_results[0]
+        self.assertEqual([row.to_list() for row in t], [[BASE, 3, 0.5]])
+        self.assertEqual(r.errors_count, 0)
+        props = r["@ExtendedProperties"]
+        self.assertEqual(props[0]["Value"], {"Visualization": "timechart"})
+        self.assertEqual(r.tables[-1].table_kind.value, "QueryCompletionInformation")
+
+        stream = self.client.execute_streaming_query("default", "range x from 1 to 3 step 1")
+        rows = [row.to_list() for table in stream.iter_primary_results() for row in table]
+        self.assertEqual(rows, [[1], [2], [3]])
+
+    def test_4_management_commands(self):
+        tables = self.client.execute_mgmt("default", ".show tables").primary_results[0]
+        self.assertEqual([c.column_name for c in tables.columns],
+                         ["TableName", "DatabaseName", "Folder", "DocString"])
+        names = [row["TableName"] for row in tables]
+        self.assertIn("traces", names)
+        self.assertIn("AmlComputeJobEvent", names)
+        self.assertEqual({row["DatabaseName"] for row in tables}, {"default"})
+
+        schema = self.client.execute_mgmt("default", ".show table traces schema as json").primary_results[0]
+        doc = json.loads(schema[0]["Schema"])
+        self.assertEqual(doc["Name"], "traces")
+        columns = {c["Name"]: c["CslType"] for c in doc["OrderedColumns"]}
+        self.assertEqual((columns["timestamp"], columns["customDimensions"], columns["severityLevel"]),
+                         ("datetime", "dynamic", "int"))
+
+        dbs = self.client.execute_mgmt("default", ".show databases").primary_results[0]
+        self.assertEqual([(row["DatabaseName"], row["IsCurrent"], row["DatabaseAccessMode"]) for row in dbs],
+                         [("default", True, "ReadWrite")])
+        version = self.client.execute_mgmt("default", ".show version").primary_results[0]
+        self.assertTrue(version[0]["ProductVersion"].startswith("Calypso "))
+
+        with self.assertRaises(KustoApiError) as e:
+            self.client.execute_mgmt("default", ".drop table traces")
+        self.assertIn("does not support the management command '.drop table traces'", str(e.exception))
+        self.assertEqual(e.exception.get_raw_http_response().status_code, 400)
+        with self.assertRaises(KustoServiceError) as e:
+            self.client.execute_mgmt("default", ".show table nosuch schema as json")
+        self.assertEqual(e.exception.get_raw_http_response().status_code, 404)
+        self.assertIn("Entity name 'nosuch' of kind 'Table'", e.exception.get_raw_http_response().text)
+
+    def test_5_errors_carry_the_position(self):
+        with self.assertRaises(KustoApiError) as e:
+            self.client.execute_query("default", "traces\n| where severityLevel == ")
+        self.assertEqual(e.exception.get_raw_http_response().status_code, 400)
+        self.assertIn("Syntax error:", str(e.exception))
+        self.assertIn("[line:position=2:", str(e.exception))
+        error = e.exception.get_api_error()
+        self.assertEqual((error.code, error.type, error.permanent),
+                         ("General_BadRequest", "Kusto.Data.Exceptions.SyntaxException", True))
+
+        with self.assertRaises(KustoApiError) as e:
+            self.client.execute_query("default", "tracez | take 1")
+        self.assertIn("Semantic error:", str(e.exception))
+        self.assertIn("tracez", str(e.exception))
+
+        with self.assertRaises(KustoServiceError) as e:
+            self.client.execute_query("nosuchdb", "traces | take 1")
+        self.assertEqual(e.exception.get_raw_http_response().status_code, 404)
+
+    def test_6_truncation_is_reported(self):
+        query = f"traces | where customDimensions.run == '{RUN}' | order by timestamp asc | project message"
+        with self.assertRaises(KustoMultiApiError) as e:
+            self.client.execute_query("default", query, options(truncationmaxrecords=2))
+        self.assertIn("E_QUERY_RESULT_SET_TOO_LARGE", str(e.exception))
+        self.assertEqual(e.exception.get_api_errors()[0].code, "LimitsExceeded")
+
+        r = self.client.execute_query("default", query,
+                                      options(truncationmaxrecords=2, deferpartialqueryfailures=True))
+        self.assertEqual([row["message"] for row in r.primary_results[0]], ["prep done", "train done"])
+        self.assertEqual(r.errors_count, 1)
+        self.assertIn("E_QUERY_RESULT_SET_TOO_LARGE", r.get_exceptions()[0])
+
+    def test_7_server_timeout(self):
+        heavy = "range x from 1 to 10000000 step 1 | summarize dcount(strcat('k', tostring(x)))"
+        with self.assertRaises(KustoApiError) as e:
+            self.client.execute_query("default", heavy,
+                                      options(servertimeout=datetime.timedelta(milliseconds=1)))
+        self.assertEqual(e.exception.get_raw_http_response().status_code, 504)
+        self.assertIn("time limit", str(e.exception))
+
+    def test_8_dummy_bearer_and_v1_query(self):
+        kcsb = KustoConnectionStringBuilder.with_aad_application_token_authentication(self.server.base, "dummy")
+        with KustoClient(kcsb) as client:
+            t = client.execute_query("default", "print n = 42").primary_results[0]
+            self.assertEqual(t[0]["n"], 42)
+        # The v1 query endpoint, parsed by the client's own v1 reader.
+        status, text = self.server.request(
+            "POST", "/v1/rest/query", json.dumps({"db": "default", "csl": "print n = 1, s = 'a'"}),
+            {"Content-Type": "application/json"})
+        self.assertEqual(status, 200, text)
+        v1 = KustoResponseDataSetV1(json.loads(text))
+        self.assertEqual(v1.primary_results[0][0].to_list(), [1, "a"])
+        self.assertEqual(v1.errors_count, 0)
+
+    def test_9_client_disconnect_cancels_the_query(self):
+        heavy = ("range x from 1 to 10000000 step 1 | extend k = strcat('key-', tostring(x % 7919)) "
+                 "| summarize dcount(strcat(k, tostring(x))) by k | count")
+        body = json.dumps({"db": "default", "csl": heavy,
+                           "properties": {"Options": {"servertimeout": "00:10:00"}}})
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+        conn.request("POST", "/v2/rest/query", body, {"Content-Type": "application/json",
+                                                      "x-ms-client-request-id": "KPC.execute;gone"})
+        time.sleep(0.5)
+        conn.close()  # gives up while the query runs
+        deadline = time.time() + 30
+        while time.time() < deadline and "KPC.execute;gone cancelled" not in self.server.log():
+            time.sleep(0.1)
+        self.assertIn("Kusto query KPC.execute;gone cancelled: the client", self.server.log())
+        # The server is still fine.
+        self.assertEqual(self.primary("print n = 1")[0]["n"], 1)
+
+
+if __name__ == "__main__":
+    BINARY = sys.argv.pop(1)
+    unittest.main(verbosity=2)
