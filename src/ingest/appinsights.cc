@@ -84,8 +84,13 @@ Status DiagnoseArray(std::string_view body, size_t start, simdjson::error_code e
 
 // Decodes the envelope at `index`, recording its error if it is rejected.
 void Decode(Decoder& decoder, const element& env, size_t index, TrackBatch& out) {
+    internal::tl_truncations = 0;
     std::string err = decoder.Envelope(env);
-    if (!err.empty()) out.errors.push_back(ItemError{index, 400, std::move(err)});
+    if (!err.empty()) {
+        out.errors.push_back(ItemError{index, 400, std::move(err)});
+    } else if (internal::tl_truncations > 0) {
+        ++out.items_truncated;
+    }
 }
 
 TrackBatch Finish(Decoder& decoder, size_t items_received, TrackBatch out) {

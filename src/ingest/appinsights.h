@@ -36,6 +36,9 @@ struct TrackBatch {
     size_t items_received = 0;
     std::vector<core::TableBatch> batches;  // one per table touched, schema = the TableDef's
     std::vector<ItemError> errors;          // sorted by index
+    // Accepted items that had a field cut to its length limit or properties beyond the
+    // 100th dropped (kept, as Breeze keeps them; counted so the loss is visible).
+    size_t items_truncated = 0;
 };
 
 // Decodes an Application Insights /v2/track or /v2.1/track request body (already
@@ -43,7 +46,8 @@ struct TrackBatch {
 // blank lines skipped) or one bare object; the form is sniffed, Content-Type is ignored.
 // Envelopes are routed by data.baseType to the classic tables of ingest/tables.h and by
 // iKey (or instrumentationKey) through `lookup`. A bad envelope becomes an ItemError and
-// never loses the good ones beside it; over-long fields are truncated, not rejected.
+// never loses the good ones beside it; over-long fields are truncated, not rejected, and
+// properties beyond the 100th are dropped (items_truncated counts such items).
 // Returns InvalidArgument (HTTP 400 for the whole request) only when the body cannot be
 // read at all: empty, not JSON, a truncated array. The message says what and where.
 // Thread-safe: no shared state besides a thread-local random generator for itemId.

@@ -40,6 +40,12 @@ inline constexpr size_t kMaxDependencyData = 8192;
 inline constexpr size_t kMaxResultCode = 1024;
 inline constexpr size_t kMaxId = 512;
 inline constexpr size_t kMaxTag = 1024;
+// Custom properties (and measurements) kept per item; the rest are dropped, as the SDKs do.
+inline constexpr size_t kMaxProperties = 100;
+
+// Fields cut by the limits above while decoding on this thread; the decoder reads it per
+// envelope to count truncated items (TrackBatch::items_truncated).
+inline thread_local size_t tl_truncations = 0;
 
 // Every column the decoder writes; each table maps the ones it has to its schema index.
 // The names, in this order, are kColNames in appinsights_envelope.cc.
@@ -177,6 +183,7 @@ class TableBuilder {
 // Cuts `s` to at most `max` bytes without splitting a UTF-8 sequence.
 inline std::string_view Truncate(std::string_view s, size_t max) {
     if (s.size() <= max) return s;
+    ++tl_truncations;
     size_t n = max;
     while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
     return s.substr(0, n);

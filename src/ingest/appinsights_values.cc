@@ -171,6 +171,10 @@ Dynamic Properties(const object& base) {
     for (auto kv : props) {
         std::string_view text;
         if (kv.key.empty() || !AsText(kv.value, scratch, text)) continue;
+        if (members.size() == kMaxProperties) {
+            ++tl_truncations;
+            break;
+        }
         members.emplace_back(std::string(Truncate(kv.key, kMaxPropertyKey)),
                              Dynamic::String(std::string(Truncate(text, kMaxPropertyValue))));
     }
@@ -186,6 +190,10 @@ Dynamic Measurements(const object& base) {
     for (auto kv : m) {
         double v = 0;
         if (kv.key.empty() || !AsDouble(kv.value, v)) continue;
+        if (members.size() == kMaxProperties) {
+            ++tl_truncations;
+            break;
+        }
         members.emplace_back(std::string(Truncate(kv.key, kMaxPropertyKey)), Dynamic::Real(v));
     }
     if (members.empty()) return {};

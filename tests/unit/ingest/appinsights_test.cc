@@ -630,6 +630,30 @@ TEST(AppInsightsDecode, OverlongFieldsAreTruncated) {
     EXPECT_EQ(member.second.as_string().size(), 8192u);
     EXPECT_EQ(Str(Cell(tb, "customEvents", "name")).size(), 512u);
     EXPECT_EQ(Str(Cell(tb, "traces", "message", 1)).size(), 32767u);
+    EXPECT_EQ(tb.items_truncated, 3u);
+}
+
+TEST(AppInsightsDecode, PropertiesBeyondTheHundredthAreDropped) {
+    std::string props;
+    std::string measurements;
+    for (int i = 0; i < 120; ++i) {
+        props += (i ? "," : "") + std::string("\"p") + std::to_string(i) + "\":\"v\"";
+        measurements += (i ? "," : "") + std::string("\"m") + std::to_string(i) + "\":1";
+    }
+    std::string body = "[" +
+                       Env("EventData", R"({"name":"e","properties":{)" + props +
+                                            R"(},"measurements":{)" + measurements + "}}") +
+                       "," + Env("MessageData", R"({"message":"short","properties":{"a":"b"}})") +
+                       "]";
+    TrackBatch tb = MustDecode(body);
+    EXPECT_TRUE(tb.errors.empty());
+    const auto& dims = Cell(tb, "customEvents", "customDimensions").as_dynamic().as_object();
+    ASSERT_EQ(dims.size(), 100u);
+    EXPECT_EQ(dims.front().first, "p0");  // the first hundred, in the order sent
+    EXPECT_EQ(dims.back().first, "p99");
+    EXPECT_EQ(Cell(tb, "customEvents", "customMeasurements").as_dynamic().as_object().size(),
+              100u);
+    EXPECT_EQ(tb.items_truncated, 1u);  // the short message was kept whole
 }
 
 TEST(AppInsightsDecode, ExceptionChainDerivation) {
