@@ -1,6 +1,6 @@
 // Storage microbenchmarks: append throughput (WAL + group commit), block decode per
-// encoding, reading columns from segment files (zstd and LZ4), and a store scan with a
-// pushed-down equality on a shredded key. Run: build/release/bench/storage_bench
+// encoding, building block filters, reading columns from segment files (zstd and LZ4), and a
+// store scan with a pushed-down equality on a shredded key. Run: build/release/bench/storage_bench
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/time.h"
+#include "storage/block_filter.h"
 #include "storage/encoding.h"
 #include "storage/segment.h"
 #include "storage/shred.h"
@@ -118,6 +119,28 @@ void BM_DecodeBlocks(benchmark::State& state) {
     state.SetLabel(labels[state.range(0)]);
 }
 BENCHMARK(BM_DecodeBlocks)->DenseRange(0, 4)->Unit(benchmark::kMillisecond);
+
+// Building the Bloom filter of values and terms that a flush writes for every string block:
+// the message column (mostly distinct values, ~8 terms each) and the step_name key (4 values).
+void BM_BuildBlockFilter(benchmark::State& state) {
+    const core::Batch rows = LogRows(kDefaultBlockRows * 8, 3);
+    core::Column step_name;
+    for (auto& [key, col] : Shred(rows.columns[3]).keys) {
+        if (key == "step_name") step_name = col;
+    }
+    const core::Column& column = state.range(0) == 0 ? rows.columns[1] : step_name;
+    std::string out;
+    for (auto _ : state) {
+        for (size_t begin = 0; begin < column.size(); begin += kDefaultBlockRows) {
+            out.clear();
+            BlockFilter::Build(column, begin, begin + kDefaultBlockRows, out);
+            benchmark::DoNotOptimize(out);
+        }
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(column.size()));
+    state.SetLabel(state.range(0) == 0 ? "message" : "step_name key");
+}
+BENCHMARK(BM_BuildBlockFilter)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // Reading one column of a 200,000-row segment file block by block, as scans do (read,
 // checksum, decompress, decode): zstd (cold data) and LZ4 (recent data).

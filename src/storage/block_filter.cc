@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "core/terms.h"
 #include "storage/coding.h"
@@ -36,10 +37,63 @@ void Probes(uint64_t hash, size_t nbits, Fn&& fn) {
     for (int i = 0; i < kHashes; ++i) fn((h1 + static_cast<uint64_t>(i) * h2) % nbits);
 }
 
+// A set of 64-bit hashes by linear probing (the keys are hashes: their low bits index it).
+class HashSet64 {
+  public:
+    explicit HashSet64(size_t expected) {
+        size_t capacity = 64;
+        while (capacity < expected * 2) capacity <<= 1;
+        slots_.assign(capacity, 0);
+    }
+    // False when `key` was already in the set.
+    bool Insert(uint64_t key) {
+        if (key == 0) {  // 0 marks an empty slot
+            if (has_zero_) return false;
+            has_zero_ = true;
+            keys_.push_back(0);
+            return true;
+        }
+        const size_t mask = slots_.size() - 1;
+        for (size_t i = key & mask;; i = (i + 1) & mask) {
+            if (slots_[i] == key) return false;
+            if (slots_[i] == 0) {
+                slots_[i] = key;
+                keys_.push_back(key);
+                if (keys_.size() * 2 > slots_.size()) Grow();
+                return true;
+            }
+        }
+    }
+    // Every key, in insertion order.
+    const std::vector<uint64_t>& keys() const { return keys_; }
+
+  private:
+    void Grow() {
+        std::vector<uint64_t> old(slots_.size() * 2, 0);
+        old.swap(slots_);
+        const size_t mask = slots_.size() - 1;
+        for (uint64_t k : old) {
+            if (k == 0) continue;
+            size_t i = k & mask;
+            while (slots_[i] != 0) i = (i + 1) & mask;
+            slots_[i] = k;
+        }
+    }
+
+    std::vector<uint64_t> slots_;
+    std::vector<uint64_t> keys_;
+    bool has_zero_ = false;
+};
+
 }  // namespace
 
 void BlockFilter::Build(const core::Column& c, size_t begin, size_t end, std::string& out) {
-    std::vector<uint64_t> keys;
+    // Values repeat (dimensions, dictionary columns): a value seen before adds no new key,
+    // so its terms are not extracted again. Both sets dedupe in O(n); sorting the keys of a
+    // message block (~10 terms a row) was the costliest part of a flush. (Two values of a
+    // block with one 64-bit hash, odds about 1e-12, would lose the second one's terms.)
+    HashSet64 values(end - begin);
+    HashSet64 keys(end - begin);
     std::string lowered;
     std::string_view previous;
     bool first = true;
@@ -48,14 +102,14 @@ void BlockFilter::Build(const core::Column& c, size_t begin, size_t end, std::st
         if (!first && v == previous) continue;  // runs of one value are common
         first = false;
         previous = v;
-        keys.push_back(ValueHash(v));
-        core::ForEachTerm(v, [&](std::string_view t) { keys.push_back(TermHash(t, lowered)); });
+        const uint64_t h = ValueHash(v);
+        if (!values.Insert(h)) continue;
+        keys.Insert(h);
+        core::ForEachTerm(v, [&](std::string_view t) { keys.Insert(TermHash(t, lowered)); });
     }
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    const size_t words = std::max<size_t>(1, (keys.size() * kBitsPerKey + 63) / 64);
+    const size_t words = std::max<size_t>(1, (keys.keys().size() * kBitsPerKey + 63) / 64);
     std::vector<uint64_t> bits(words);
-    for (uint64_t k : keys) {
+    for (uint64_t k : keys.keys()) {
         Probes(k, words * 64, [&](uint64_t b) { bits[b / 64] |= uint64_t{1} << (b % 64); });
     }
     out.push_back(static_cast<char>(kHashes));
