@@ -141,6 +141,41 @@ class AppInsightsPythonEndToEnd(unittest.TestCase):
         self.assertEqual(status, 400, answer)
         self.assertIn("tracez", answer["error"]["message"])
 
+    def test_4c_hundred_items_seven_malformed(self):
+        s = self.server
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+        def item(i):
+            return {"name": "Microsoft.ApplicationInsights.Message", "time": now, "iKey": IKEY,
+                    "data": {"baseType": "MessageData", "baseData": {
+                        "ver": 2, "message": f"item {i}", "severityLevel": 1,
+                        "properties": {"batch": "hundred", "i": str(i)}}}}
+
+        items = [item(i) for i in range(100)]
+        bad = {
+            0: lambda e: e["data"]["baseData"].pop("message"),
+            13: lambda e: e.update(iKey="00000000-0000-0000-0000-0000000000ff"),
+            27: lambda e: e.update(time="yesterday"),
+            50: lambda e: e["data"].update(baseType="NoSuchData"),
+            64: lambda e: e.pop("data"),
+            88: lambda e: e["data"].update(baseData="not an object"),
+            99: lambda e: e.pop("iKey"),
+        }
+        for i, spoil in bad.items():
+            spoil(items[i])
+        status, text = s.request("POST", "/v2/track", json.dumps(items),
+                                 {"Content-Type": "application/json"})
+        self.assertEqual(status, 206, text)
+        answer = json.loads(text)
+        self.assertEqual((answer["itemsReceived"], answer["itemsAccepted"]), (100, 93))
+        self.assertEqual([e["index"] for e in answer["errors"]], sorted(bad))
+        self.assertEqual({e["statusCode"] for e in answer["errors"]}, {400})
+        for e in answer["errors"]:
+            self.assertTrue(e["message"], e)
+        stored = s.query("traces | where customDimensions.batch == 'hundred' "
+                         "| project i = toint(customDimensions.i) | order by i asc")["rows"]
+        self.assertEqual([r[0] for r in stored], [i for i in range(100) if i not in bad])
+
     def test_4b_retention_api(self):
         s = self.server
         status, text = s.request("GET", "/api/tables/traces/retention")
