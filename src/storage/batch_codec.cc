@@ -5,6 +5,7 @@
 #include <bit>
 
 #include "storage/coding.h"
+#include "storage/dynamic_codec.h"
 
 namespace calypso::storage {
 
@@ -17,9 +18,15 @@ uint32_t Checksum32(std::string_view data) {
     return static_cast<uint32_t>(XXH3_64bits(data.data(), data.size()));
 }
 
+// Set on the type byte of a dynamic column whose values are in the binary form of
+// dynamic_codec.h; without it (WAL files written before) each value is length-prefixed JSON.
+constexpr uint8_t kBinaryDynamic = 0x80;
+
 void EncodeColumn(const Column& column, std::string& out) {
     const size_t rows = column.size();
-    out.push_back(static_cast<char>(column.type()));
+    const bool dynamic = core::PhysicalOf(column.type()) == Physical::kDynamic;
+    out.push_back(static_cast<char>(static_cast<uint8_t>(column.type()) |
+                                    (dynamic ? kBinaryDynamic : 0)));
     PutVarint(out, rows);
     auto validity = column.validity();
     out.append(reinterpret_cast<const char*>(validity.data()), validity.size());
@@ -34,7 +41,7 @@ void EncodeColumn(const Column& column, std::string& out) {
             for (size_t i = 0; i < rows; ++i) PutLengthPrefixed(out, column.string_at(i));
             break;
         case Physical::kDynamic:
-            for (const auto& d : column.dynamics()) PutLengthPrefixed(out, d.ToJson());
+            for (const auto& d : column.dynamics()) EncodeDynamic(d, out);
             break;
         case Physical::kNone:
             break;
@@ -51,6 +58,11 @@ Status DecodeColumnFrom(Reader& r, Column& out) {
     uint8_t type_byte;
     uint64_t rows;
     if (!r.GetByte(type_byte) || !r.GetVarint(rows)) return Truncated("column header");
+    const bool binary_dynamic = (type_byte & kBinaryDynamic) != 0;
+    type_byte &= static_cast<uint8_t>(~kBinaryDynamic);
+    if (binary_dynamic && type_byte != static_cast<uint8_t>(core::Type::kDynamic)) {
+        return Status::Corruption("binary values flag on a non-dynamic column");
+    }
     if (type_byte > static_cast<uint8_t>(core::Type::kDynamic)) {
         return Status::Corruption("unknown column type " + std::to_string(type_byte));
     }
@@ -82,6 +94,12 @@ Status DecodeColumnFrom(Reader& r, Column& out) {
                 break;
             }
             case Physical::kDynamic: {
+                if (binary_dynamic) {
+                    core::Dynamic d;
+                    if (!DecodeDynamic(r, d)) return Truncated("dynamic value");
+                    valid ? col.AppendDynamic(std::move(d)) : col.AppendNull();
+                    break;
+                }
                 std::string_view s;
                 if (!r.GetLengthPrefixed(s)) return Truncated("column values");
                 if (!valid) {

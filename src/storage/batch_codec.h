@@ -14,7 +14,9 @@ namespace calypso::storage {
 // values := int64/datetime/timespan/bool/int: rows x fixed64
 //           real/decimal: rows x fixed64 (IEEE bits)
 //           string/guid: rows x (len:varint bytes)
-//           dynamic: rows x (len:varint JSON text)
+//           dynamic: rows x (the binary form of dynamic_codec.h); the type byte has bit
+//           0x80 set. Without that bit (WAL files of earlier versions, still read):
+//           rows x (len:varint JSON text).
 // batch  := ncols:varint (name:len-prefixed column)*
 void EncodeColumn(const core::Column& column, std::string& out);
 core::Result<core::Column> DecodeColumn(std::string_view data);

@@ -7,8 +7,8 @@
 
 namespace calypso::storage {
 
-// Compact binary form of a dynamic value, used in segment blocks (JSON text stays in the
-// WAL). Decoding builds the tree directly, without a JSON parser.
+// Compact binary form of a dynamic value, used in segment blocks and WAL records. Decoding
+// builds the tree directly, without a JSON parser.
 //
 // value := tag:u8 payload
 //   0 null | 1 false | 2 true | 3 long: zigzag varint | 4 real: fixed64 IEEE bits
