@@ -148,14 +148,22 @@ void TopFrameOfStack(std::string_view stack, std::string& scratch, std::string_v
                      std::string_view& assembly);
 
 // Columnar builder for one table; every row must end with EndRow(), which fills the
-// columns the row did not set with nulls. `layout` must outlive the builder.
+// columns the row did not set with nulls. String columns are built packed (one buffer
+// and offsets), so a cell costs no allocation and the store need not pack them again.
+// `layout` must outlive the builder.
 class TableBuilder {
   public:
     explicit TableBuilder(const Layout& layout)
-        : layout_(layout), batch_(core::Batch::Empty(layout.def->schema)) {}
+        : layout_(layout), batch_(core::Batch::Empty(layout.def->schema)),
+          strings_(batch_.columns.size()) {
+        for (size_t i = 0; i < batch_.columns.size(); ++i) {
+            is_string_.push_back(core::PhysicalOf(batch_.columns[i].type()) ==
+                                 core::Physical::kString);
+        }
+    }
 
     void Str(Col c, std::string_view v) {
-        if (int i = layout_.index[c]; i >= 0) batch_.columns[i].AppendString(v);
+        if (int i = layout_.index[c]; i >= 0) strings_[i].Append(v);
     }
     void Int(Col c, int64_t v) {
         if (int i = layout_.index[c]; i >= 0) batch_.columns[i].AppendInt64(v);
@@ -168,15 +176,49 @@ class TableBuilder {
     }
     void EndRow() {
         ++rows_;
-        for (auto& column : batch_.columns) {
-            if (column.size() < rows_) column.AppendNull();
+        for (size_t i = 0; i < batch_.columns.size(); ++i) {
+            if (is_string_[i]) {
+                if (strings_[i].rows() < rows_) strings_[i].AppendNull();
+            } else if (batch_.columns[i].size() < rows_) {
+                batch_.columns[i].AppendNull();
+            }
         }
     }
-    core::Batch Take() { return std::move(batch_); }
+    core::Batch Take() {
+        for (size_t i = 0; i < batch_.columns.size(); ++i) {
+            if (is_string_[i]) {
+                batch_.columns[i] = strings_[i].Finish(batch_.columns[i].type());
+            }
+        }
+        return std::move(batch_);
+    }
 
   private:
+    struct PackedStrings {
+        std::string bytes;
+        std::vector<uint32_t> offsets{0};
+        std::vector<uint8_t> valid;
+
+        size_t rows() const { return valid.size(); }
+        void Append(std::string_view v) {
+            bytes.append(v);
+            offsets.push_back(static_cast<uint32_t>(bytes.size()));
+            valid.push_back(1);
+        }
+        void AppendNull() {
+            offsets.push_back(static_cast<uint32_t>(bytes.size()));
+            valid.push_back(0);
+        }
+        core::Column Finish(core::Type type) {
+            return core::Column::FromPackedStrings(type, std::move(bytes), std::move(offsets),
+                                                   std::move(valid));
+        }
+    };
+
     const Layout& layout_;
     core::Batch batch_;
+    std::vector<PackedStrings> strings_;
+    std::vector<bool> is_string_;
     size_t rows_ = 0;
 };
 
