@@ -18,8 +18,22 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# `make run` serves and, beside it, runs `calypso demo`: a simulated Azure ML workspace
+# (DEMO_BACKFILL of history at once, then DEMO_RATE pipeline runs a minute) so every view
+# has data within the first minute. DEMO=0 serves alone. Ctrl-C stops both.
+DEMO ?= 1
+DEMO_BACKFILL ?= 2d
+DEMO_RATE ?= 1
 run: build
-	$(BUILD_DIR)/src/app/calypso serve --data $(DATA) --listen $(LISTEN)
+	@bin=$(BUILD_DIR)/src/app/calypso; \
+	if [ "$(DEMO)" = 0 ]; then exec $$bin serve --data $(DATA) --listen $(LISTEN); fi; \
+	$$bin serve --data $(DATA) --listen $(LISTEN) & server=$$!; demo=; \
+	trap 'kill $$demo $$server 2>/dev/null; wait' INT TERM; \
+	i=0; while [ ! -s $(DATA)/workspaces.json ]; do \
+		kill -0 $$server 2>/dev/null && [ $$i -lt 600 ] || exit 1; i=$$((i+1)); sleep 0.1; \
+	done; \
+	$$bin demo --url http://$(LISTEN) --data $(DATA) --backfill $(DEMO_BACKFILL) --rate $(DEMO_RATE) & demo=$$!; \
+	wait $$server; status=$$?; kill $$demo 2>/dev/null; wait; exit $$status
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 900

@@ -24,6 +24,7 @@ core::Status LoadConfig(const std::string& path, ServeOptions& o) {
     }
     if (auto v = config["server"]["tls_cert"].value<std::string>()) o.tls_cert = *v;
     if (auto v = config["server"]["tls_key"].value<std::string>()) o.tls_key = *v;
+    if (auto v = config["server"]["web_root"].value<std::string>()) o.web_root = *v;
     if (auto v = config["storage"]["flush_rows"].value<int64_t>())
         o.flush_rows = static_cast<size_t>(*v);
     if (auto v = config["storage"]["flush_seconds"].value<int64_t>())

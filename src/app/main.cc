@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "app/certs_command.h"
+#include "app/demo_command.h"
 #include "app/query_command.h"
 #include "app/serve.h"
 
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--tls-cert", serve.tls_cert,
                           "Serve HTTPS with this PEM certificate (chain); needs --tls-key");
     serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
+    serve_cmd->add_option("--web-root", serve.web_root,
+                          "Directory of the built web UI (default: beside the binary)");
 
     QueryCommandOptions query;
     auto* query_cmd = cli.add_subcommand("query", "Run a KQL query against a running server.");
@@ -59,6 +62,39 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     certs_cmd->add_flag("--force", certs.force, "Replace existing files");
 
+    DemoOptions demo;
+    auto* demo_cmd = cli.add_subcommand(
+        "demo",
+        "Simulate an Azure ML workspace against a running server through its ingestion "
+        "endpoints: pipeline runs of several experiments with step logs, per-epoch metrics "
+        "and exceptions (/v2/track), the Event Grid run lifecycle (/eventgrid), and "
+        "AmlComputeJobEvent/AmlComputeClusterEvent rows (Logs Ingestion API). Sends "
+        "--backfill of history first, then new runs live until Ctrl-C.");
+    demo_cmd->add_option("--url", demo.url, "Server base URL")->capture_default_str();
+    demo_cmd->add_option("--ikey", demo.ikey,
+                         "Instrumentation key of the workspace to fill (default: the default "
+                         "workspace's, read from --data)");
+    demo_cmd->add_option("--data", demo.data_dir,
+                         "The server's data directory, to read the key from when --ikey is "
+                         "not given (read-only)")
+        ->capture_default_str();
+    demo_cmd->add_option("--backfill", demo.backfill,
+                         "History to send first, runs spread over this much of the past: 14d, "
+                         "12h, 90m or 0")
+        ->capture_default_str();
+    demo_cmd->add_flag("--backfill-only", demo.backfill_only,
+                       "Exit once the history is sent (runs still in flight are left out)");
+    demo_cmd->add_option("--rate", demo.rate, "Live pipeline runs started per minute")
+        ->capture_default_str();
+    demo_cmd->add_option("--seed", demo.seed,
+                         "Random seed: the same seed gives the same runs (default: random, "
+                         "printed)");
+    demo_cmd->add_option("--eventgrid-secret", demo.eventgrid_secret,
+                         "Shared secret of the /eventgrid webhook, when the server has one");
+    demo_cmd->add_option("--batch", demo.batch_size, "Items per request")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+
     cli.add_subcommand("version", "Print the version.");
 
     CLI11_PARSE(cli, argc, argv);
@@ -78,6 +114,7 @@ int main(int argc, char** argv) {
         if (!ikey.empty()) effective.ikey = ikey;
         if (serve_cmd->count("--tls-cert") > 0) effective.tls_cert = serve.tls_cert;
         if (serve_cmd->count("--tls-key") > 0) effective.tls_key = serve.tls_key;
+        if (serve_cmd->count("--web-root") > 0) effective.web_root = serve.web_root;
         if (effective.tls_cert.empty() != effective.tls_key.empty()) {
             std::fprintf(stderr, "calypso serve: --tls-cert and --tls-key go together\n");
             return 1;
@@ -89,6 +126,10 @@ int main(int argc, char** argv) {
     if (*check_cmd) return RunCheck(check_dir);
     if (*stats_cmd) return RunStats(stats_dir);
     if (*certs_cmd) return RunCerts(certs);
+    if (*demo_cmd) {
+        demo.seed_given = demo_cmd->count("--seed") > 0;
+        return RunDemo(demo);
+    }
     std::printf("calypso %s\n", CALYPSO_VERSION);
     return 0;
 }

@@ -3,15 +3,29 @@
 #include <arpa/inet.h>
 #include <signal.h>
 
+#include <array>
+#include <charconv>
+#include <condition_variable>
 #include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "core/dynamic.h"
-#include "ingest/run_tracker.h"
+#include "core/metrics.h"
 #include "ingest/tables.h"
 #include "kql/engine.h"
 #include "net/http_server.h"
+#include "runs/run_metrics.h"
+#include "runs/run_tracker.h"
 #include "server/api.h"
+#include "server/metered_sink.h"
+#include "server/rejections.h"
+#include "server/run_events.h"
+#include "server/run_functions.h"
 #include "storage/check.h"
+#include "storage/manifest.h"
 #include "storage/store.h"
 
 namespace calypso::app {
@@ -89,6 +103,113 @@ server::Health StoreHealth(const storage::Store& store) {
              ",\"torn_tail_bytes\":" + std::to_string(s.torn_tail_bytes) + "}";
     return h;
 }
+
+// Store sizes for /metrics, read at scrape time: per table the segment files' bytes, their
+// count and rows (from the MANIFEST and file sizes; rows still only in the write buffer are
+// the buffer gauges), and the write buffer.
+void CollectStoreMetrics(const storage::Store& store, const std::string& dir,
+                         std::vector<core::MetricFamily>& out) {
+    using core::MetricFamily;
+    using core::MetricType;
+    MetricFamily bytes{"calypso_storage_segment_bytes",
+                       "Bytes of segment files on disk, by table",
+                       "bytes",
+                       MetricType::kGauge,
+                       {"table"},
+                       {},
+                       {}};
+    MetricFamily segments{"calypso_storage_segments",
+                          "Segment files, by table",
+                          "",
+                          MetricType::kGauge,
+                          {"table"},
+                          {},
+                          {}};
+    MetricFamily rows{"calypso_storage_segment_rows",
+                      "Rows in segment files, by table",
+                      "",
+                      MetricType::kGauge,
+                      {"table"},
+                      {},
+                      {}};
+    core::Env* env = core::Env::Default();
+    if (auto manifest = storage::LoadManifest(env, dir); manifest.ok()) {
+        // Segment files are named by id ("000042.seg"), as the store writes them.
+        std::map<uint64_t, uint64_t> file_bytes;
+        if (auto files = env->ListDir(dir + "/segments"); files.ok()) {
+            for (const auto& f : *files) {
+                uint64_t id = 0;
+                auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), id);
+                if (ec != std::errc() || std::string_view(end) != ".seg") continue;
+                if (auto size = env->FileSize(dir + "/segments/" + f); size.ok()) {
+                    file_bytes[id] = *size;
+                }
+            }
+        }
+        std::map<std::string, std::array<double, 3>> per_table;
+        for (const auto& seg : manifest->segments) {
+            auto& t = per_table[seg.table];
+            t[0] += static_cast<double>(file_bytes[seg.id]);
+            t[1] += 1;
+            t[2] += static_cast<double>(seg.rows);
+        }
+        for (const auto& [table, t] : per_table) {
+            bytes.series.push_back({{table}, t[0], {}, 0, 0});
+            segments.series.push_back({{table}, t[1], {}, 0, 0});
+            rows.series.push_back({{table}, t[2], {}, 0, 0});
+        }
+    }
+    const storage::StoreStats stats = store.Stats();
+    out.push_back(std::move(bytes));
+    out.push_back(std::move(segments));
+    out.push_back(std::move(rows));
+    out.push_back({"calypso_write_buffer_rows",
+                   "Rows acknowledged but not yet in segments",
+                   "",
+                   MetricType::kGauge,
+                   {},
+                   {},
+                   {{{}, double(stats.buffered_rows), {}, 0, 0}}});
+    out.push_back({"calypso_write_buffer_bytes",
+                   "Memory held by the write buffers",
+                   "bytes",
+                   MetricType::kGauge,
+                   {},
+                   {},
+                   {{{}, double(stats.buffered_bytes), {}, 0, 0}}});
+}
+
+// Writes the CalypsoRejections rows of each finished minute (and everything on Stop).
+class RejectionFlusher {
+  public:
+    explicit RejectionFlusher(server::Rejections& r) : r_(r), thread_([this] { Loop(); }) {}
+    ~RejectionFlusher() { Stop(); }
+    void Stop() {
+        {
+            std::lock_guard lock(mu_);
+            if (stop_) return;
+            stop_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+        (void)r_.Flush(core::NowTicks(), true);
+    }
+
+  private:
+    void Loop() {
+        std::unique_lock lock(mu_);
+        while (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_; })) {
+            lock.unlock();
+            (void)r_.Flush(core::NowTicks(), false);  // a refusal keeps the rows pending
+            lock.lock();
+        }
+    }
+    server::Rejections& r_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::thread thread_;
+};
 
 int Fail(const std::string& message) {
     std::fprintf(stderr, "calypso serve: %s\n", message.c_str());
@@ -176,6 +297,8 @@ int RunServe(const ServeOptions& options) {
     core::Env* env = core::Env::Default();
     auto workspaces = server::Workspaces::LoadOrCreate(env, options.data_dir, options.ikey);
     if (!workspaces.ok()) return Fail(workspaces.status().message());
+    auto dashboards = server::DashboardStore::Open(env, options.data_dir);
+    if (!dashboards.ok()) return Fail(dashboards.status().ToString());
 
     storage::StoreOptions so;
     so.dir = options.data_dir + "/store";
@@ -190,15 +313,39 @@ int RunServe(const ServeOptions& options) {
         if (!s.ok()) return Fail(s.ToString());
     }
     kql::Engine engine(**store);
+    if (Status s = server::RegisterRunFunctions(engine); !s.ok()) return Fail(s.ToString());
+
+    // /metrics: the process-wide registry, plus the store's sizes read at scrape time.
+    core::MetricsRegistry& metrics = core::DefaultMetrics();
+    struct CollectorGuard {  // removed before the store goes
+        core::MetricsRegistry& registry;
+        size_t id;
+        ~CollectorGuard() { registry.RemoveCollector(id); }
+    } store_collector{metrics, metrics.AddCollector([store_ptr = store->get(), dir = so.dir](
+                                                        std::vector<core::MetricFamily>& out) {
+                          CollectStoreMetrics(*store_ptr, dir, out);
+                      })};
+    // Every write is counted per table on its way to the store.
+    server::MeteredSink sink(**store, metrics);
+    if (Status s = (*store)->DefineTable(server::Rejections::kTable,
+                                         server::Rejections::TableSchema(), "TimeGenerated");
+        !s.ok()) {
+        return Fail(s.ToString());
+    }
+    server::Rejections rejections(metrics, &sink);
+    RejectionFlusher rejection_flusher(rejections);
 
     // Pipeline runs: the merged state is rebuilt from the stored Event Grid events.
-    ingest::RunTracker runs(**store);
-    if (Status s = runs.Rebuild(**store); !s.ok()) {
+    runs::RunMetrics run_metrics(metrics);
+    runs::RunTracker runs(sink, &run_metrics);
+    if (Status s = server::RebuildRuns(runs, **store); !s.ok()) {
         return Fail("rebuilding pipeline runs from AmlEventGridEvent: " + s.ToString());
     }
 
     server::ApiServices services;
-    services.sink = store->get();
+    services.sink = &sink;
+    services.metrics = &metrics;
+    services.rejections = &rejections;
     services.tables = store->get();
     services.queries = &engine;
     services.workspaces = &*workspaces;
@@ -222,6 +369,17 @@ int RunServe(const ServeOptions& options) {
     };
     ingest::RecentIds recent_ids;
     services.recent_ids = &recent_ids;
+    // The web UI at /: an explicit --web-root must hold a build; the default may be absent.
+    server::StaticHandler web(options.web_root.empty() ? server::DefaultWebRoot()
+                                                       : options.web_root);
+    if (!options.web_root.empty() && !std::filesystem::exists(options.web_root + "/index.html")) {
+        return Fail("--web-root " + options.web_root + " has no index.html (build it with make)");
+    }
+    if (web.root().empty()) {
+        std::fprintf(stderr, "calypso: web UI not built (make builds it); serving the APIs only\n");
+    }
+    services.web = &web;
+    services.dashboards = &*dashboards;
     server::Api api(std::move(services));
 
     net::ServerOptions no;
@@ -243,6 +401,7 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "calypso: %s received, shutting down\n",
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
     (*http)->Stop();
+    rejection_flusher.Stop();
     Status closed = (*store)->Close();
     if (!closed.ok()) return Fail("flushing the store: " + closed.ToString());
     std::fprintf(stderr, "calypso: stopped cleanly\n");

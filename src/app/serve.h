@@ -20,11 +20,12 @@ struct ServeOptions {
     std::string tls_cert;  // HTTPS when both are set (PEM files)
     std::string tls_key;
     std::string eventgrid_secret;  // [eventgrid] secret: required on POST /eventgrid when set
+    std::string web_root;  // built web UI (web/dist); "" = beside the binary, if built
     std::string program = "calypso";  // how to call this binary, for the printed examples
 };
 
 // Reads a TOML config file into `options` (keys not in the file keep their values):
-//   [server] listen, data, ikey, workers, body_limit_mb, tls_cert, tls_key
+//   [server] listen, data, ikey, workers, body_limit_mb, tls_cert, tls_key, web_root
 //   [storage] flush_rows, flush_seconds, retention_days    [eventgrid] secret
 core::Status LoadConfig(const std::string& path, ServeOptions& options);
 

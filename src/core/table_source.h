@@ -92,6 +92,16 @@ struct ScanRequest {
     ScanStats* stats = nullptr;
 };
 
+// How ScanParallel hands batches to several workers.
+struct ParallelConsumer {
+    size_t workers = 1;
+    // Called for worker `worker` on one thread at a time (workers run concurrently).
+    std::function<Status(size_t worker, const Batch&)> consume;
+    // Optional: true once `worker` needs no more batches (say, its share of a `take` is
+    // full); the source then stops giving it any. The others go on.
+    std::function<bool(size_t worker)> worker_done = nullptr;
+};
+
 // Read access to tables. Implemented by the store (and later the ClickHouse backend);
 // used by the query engine. Implementations are thread-safe.
 class TableSource {
@@ -106,6 +116,25 @@ class TableSource {
     // snapshot. Stops at and returns the first error `consume` returns.
     virtual Status Scan(const ScanRequest& request,
                         const std::function<Status(const Batch&)>& consume) const = 0;
+    // Scan on up to consumer.workers threads. The batches Scan would give, in Scan's order,
+    // are cut into consecutive runs, one per worker, and worker w gets run w in order: the
+    // batches of worker 0, then 1, ... are Scan's (so partial results merged in worker
+    // order see the rows in scan order). The first error of any worker stops all of them
+    // and is returned. request.stats gets the sum over the workers. The default runs Scan
+    // as worker 0.
+    virtual Status ScanParallel(const ScanRequest& request,
+                                const ParallelConsumer& consumer) const {
+        bool done = false;
+        Status s = Scan(request, [&](const Batch& b) -> Status {
+            RETURN_IF_ERROR(consumer.consume(0, b));
+            if (consumer.worker_done && consumer.worker_done(0)) {
+                done = true;
+                return {StatusCode::kLimitExceeded, "worker done"};
+            }
+            return Status::Ok();
+        });
+        return done ? Status::Ok() : s;
+    }
 };
 
 }  // namespace calypso::core

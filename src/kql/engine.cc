@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "core/time.h"
+#include "kql/syntax/create_function.h"
 #include "kql/binder/binder.h"
 #include "kql/exec/executor.h"
 #include "kql/planner/optimizer.h"
@@ -13,11 +14,12 @@ namespace calypso::kql {
 namespace {
 
 core::Result<std::vector<PlanPtr>> PlanQuery(const core::TableSource& source,
-                                             const core::QueryRequest& request) {
+                                             const core::QueryRequest& request,
+                                             std::shared_ptr<const FunctionMap> functions) {
     ASSIGN_OR_RETURN(syntax::Query query, syntax::Parse(request.text));
     BindContext ctx;
     ctx.now_ticks = request.now_ticks != 0 ? request.now_ticks : core::NowTicks();
-    Binder binder(source, ctx);
+    Binder binder(source, ctx, std::move(functions));
     ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, binder.BindQuery(query));
     for (auto& plan : plans) Optimize(*plan);
     return plans;
@@ -50,10 +52,12 @@ core::QueryResult PlanAsTable(const std::string& text) {
 }
 
 core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
-                                         const core::QueryRequest& request) {
+                                         const core::QueryRequest& request,
+                                         std::shared_ptr<const FunctionMap> functions) {
     QueryGovernor governor(
         QueryLimits{request.max_seconds, request.max_memory_bytes, request.cancelled});
-    ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, PlanQuery(source, request));
+    ASSIGN_OR_RETURN(std::vector<PlanPtr> plans,
+                     PlanQuery(source, request, std::move(functions)));
     if (request.explain) return PlanAsTable(ExplainPlans(plans, request));
     RETURN_IF_ERROR(governor.Check());
     ScanStatsTotal stats;
@@ -80,7 +84,7 @@ core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
 
 core::Result<core::QueryResult> Engine::Run(const core::QueryRequest& request) {
     try {
-        return RunQuery(source_, request);
+        return RunQuery(source_, request, Functions());
     } catch (const std::exception& e) {
         return core::Status::Internal(std::string("query failed: ") + e.what());
     }
@@ -88,11 +92,47 @@ core::Result<core::QueryResult> Engine::Run(const core::QueryRequest& request) {
 
 core::Result<std::string> Engine::Explain(const core::QueryRequest& request) const {
     try {
-        ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, PlanQuery(source_, request));
+        ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, PlanQuery(source_, request, Functions()));
         return ExplainPlans(plans, request);
     } catch (const std::exception& e) {
         return core::Status::Internal(std::string("explain failed: ") + e.what());
     }
+}
+
+}  // namespace calypso::kql
+
+namespace calypso::kql {
+
+std::shared_ptr<const Engine::FunctionMap> Engine::Functions() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return functions_;
+}
+
+core::Status Engine::CreateFunction(std::string_view text) {
+    ASSIGN_OR_RETURN(syntax::CreateFunctionCommand cmd, syntax::ParseCreateFunction(text));
+    {
+        // Bind the body now, against the tables and the functions stored so far.
+        BindContext ctx;
+        ctx.now_ticks = core::NowTicks();
+        Binder binder(source_, ctx, Functions());
+        RETURN_IF_ERROR(binder.CheckFunction(*cmd.def));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cmd.if_not_exists && functions_->count(cmd.def->name) != 0) return core::Status::Ok();
+    auto next = std::make_shared<FunctionMap>(*functions_);
+    StoredFunctionInfo info{cmd.def->name, cmd.def->params_text, cmd.def->body_text,
+                            std::move(cmd.folder), std::move(cmd.doc_string)};
+    (*next)[cmd.def->name] = std::move(cmd.def);
+    function_info_[info.name] = std::move(info);
+    functions_ = std::move(next);
+    return core::Status::Ok();
+}
+
+std::vector<StoredFunctionInfo> Engine::ListFunctions() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<StoredFunctionInfo> out;
+    for (const auto& [name, info] : function_info_) out.push_back(info);
+    return out;
 }
 
 }  // namespace calypso::kql

@@ -1,11 +1,29 @@
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/query_service.h"
 #include "core/table_source.h"
 
 namespace calypso::kql {
+
+namespace syntax {
+struct FunctionDef;
+}
+
+// A stored function as `.show functions` lists it.
+struct StoredFunctionInfo {
+    std::string name;
+    std::string parameters;  // "(run_id:string)"
+    std::string body;        // "{ ... }"
+    std::string folder;
+    std::string doc_string;
+};
 
 // Runs KQL queries against a TableSource: parse -> bind -> optimize (planner/optimizer.h)
 // -> vectorized execution over batches. Each tabular statement yields one ResultTable; the
@@ -21,8 +39,24 @@ class Engine final : public core::QueryService {
     // request.timespan as Run would; reads schemas only, no rows.
     core::Result<std::string> Explain(const core::QueryRequest& request) const;
 
+    // Stores a function every later query can call, from Kusto's command text
+    // `.create[-or-alter] function [ifnotexists] [with (folder="...", docstring="...")]
+    // Name(params) { body }` or just `Name(params) { body }`. The body is parsed now (a
+    // SyntaxError names its line:column in `text`) and bound at each call. A function of
+    // the same name is replaced (kept with `ifnotexists`).
+    core::Status CreateFunction(std::string_view text);
+    // Stored functions by name.
+    std::vector<StoredFunctionInfo> ListFunctions() const;
+
   private:
+    using FunctionMap =
+        std::map<std::string, std::shared_ptr<const syntax::FunctionDef>, std::less<>>;
+    std::shared_ptr<const FunctionMap> Functions() const;
+
     const core::TableSource& source_;
+    mutable std::mutex mu_;  // guards the two members below (replaced, never mutated)
+    std::shared_ptr<const FunctionMap> functions_ = std::make_shared<FunctionMap>();
+    std::map<std::string, StoredFunctionInfo> function_info_;
 };
 
 }  // namespace calypso::kql

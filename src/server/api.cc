@@ -1,9 +1,12 @@
 #include "server/api.h"
 
+#include <chrono>
 #include <cstdio>
 #include <exception>
 
 #include "core/dynamic.h"
+#include "core/time.h"
+#include "server/dashboards_handler.h"
 #include "server/errors.h"
 
 namespace calypso::server {
@@ -59,31 +62,111 @@ std::string NormalizePath(std::string_view path) {
     return out;
 }
 
+Api::Api(ApiServices services) : s_(std::move(services)) {
+    if (s_.metrics == nullptr) return;
+    ingest_latency_ = &s_.metrics->Histogram(
+        "calypso_ingest_request_duration_seconds",
+        "Time to answer an ingestion request (decode, store durably, respond), by endpoint",
+        {"endpoint"}, core::LatencyBuckets(), "seconds");
+    query_latency_ = &s_.metrics->Histogram("calypso_query_duration_seconds",
+                                            "Time to answer a query request, by API", {"api"},
+                                            core::LatencyBuckets(), "seconds");
+    requests_ = &s_.metrics->Counter("calypso_http_requests",
+                                     "HTTP requests answered, by endpoint and status code",
+                                     {"endpoint", "code"});
+}
+
 net::HttpResponse Api::Handle(const net::HttpRequest& request) const {
+    if (s_.metrics == nullptr) {
+        std::string_view endpoint;
+        return Route(request, endpoint);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::string_view endpoint = "other";
+    net::HttpResponse response = Route(request, endpoint);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (endpoint.starts_with("query_")) {
+        query_latency_->With({std::string(endpoint.substr(6))}).Observe(seconds);
+    } else if (endpoint.starts_with("ingest_")) {
+        ingest_latency_->With({std::string(endpoint.substr(7))}).Observe(seconds);
+    }
+    requests_->With({std::string(endpoint), std::to_string(response.status)}).Add();
+    return response;
+}
+
+void Api::Reject(std::string_view workspace, std::string_view table, RejectReason reason,
+                 uint64_t count, std::string_view example) const {
+    if (s_.rejections != nullptr) {
+        s_.rejections->Record(workspace, table, reason, count, example, core::NowTicks());
+    }
+}
+
+std::vector<runs::StepName> Api::StepNames(const std::vector<core::TableBatch>& batches) const {
+    if (s_.runs == nullptr) return {};
+    return runs::StepNamesIn(batches);
+}
+
+void Api::LearnStepNames(const std::vector<runs::StepName>& names) const {
+    if (s_.runs == nullptr || names.empty()) return;
+    // A refusal (store busy) is not the log request's failure: the step's next log line
+    // carries the same name and tries again.
+    (void)s_.runs->LearnStepNames(names);
+}
+
+net::HttpResponse Api::Route(const net::HttpRequest& request, std::string_view& endpoint) const {
     try {
         const std::string path = NormalizePath(request.path);
         const bool get = request.method == "GET" || request.method == "HEAD";
         const bool post = request.method == "POST";
+        if (path == "/metrics" && s_.metrics != nullptr) {
+            endpoint = "metrics";
+            return Metrics(request);
+        }
         if (path == "/healthz" && get) {
+            endpoint = "healthz";
             const Health h = s_.health ? s_.health() : Health{};
             return Json(200, std::string("{\"status\":\"") + (h.degraded ? "degraded" : "ok") +
                                  "\",\"store\":" + h.json + "}");
         }
         if (path == "/v2/track" || path == "/v2.1/track") {
+            endpoint = "ingest_track";
             if (post) return Track(request);
             return ErrorResponse(core::Status::InvalidArgument("use POST for " + path));
         }
-        if (path == "/v1/logs") return Otlp(request, ingest::OtlpSignal::kLogs);
-        if (path == "/v1/traces") return Otlp(request, ingest::OtlpSignal::kTraces);
-        if (path == "/v1/metrics") return Otlp(request, ingest::OtlpSignal::kMetrics);
-        if (path == "/eventgrid") return EventGrid(request);
+        if (path == "/v1/logs") {
+            endpoint = "ingest_otlp_logs";
+            return Otlp(request, ingest::OtlpSignal::kLogs);
+        }
+        if (path == "/v1/traces") {
+            endpoint = "ingest_otlp_traces";
+            return Otlp(request, ingest::OtlpSignal::kTraces);
+        }
+        if (path == "/v1/metrics") {
+            endpoint = "ingest_otlp_metrics";
+            return Otlp(request, ingest::OtlpSignal::kMetrics);
+        }
+        if (path == "/eventgrid") {
+            endpoint = "ingest_eventgrid";
+            return EventGrid(request);
+        }
         if (auto stream = MatchStreamPath(path); !stream.empty()) {
+            endpoint = "ingest_logs_ingestion";
             if (post) return LogsIngestion(request, stream);
             return ErrorResponse(core::Status::InvalidArgument("use POST for " + path));
         }
         if (path == "/api/diagnostics") {
+            endpoint = "ingest_diagnostics";
             if (post) return DiagnosticLogs(request);
             return ErrorResponse(core::Status::InvalidArgument("use POST for " + path));
+        }
+        if ((path == "/api/dashboards" || path.starts_with("/api/dashboards/")) &&
+            s_.dashboards != nullptr) {
+            endpoint = "dashboards";
+            return HandleDashboards(*s_.dashboards, request, path);
+        }
+        if (path == "/api/tables" && s_.tables != nullptr) {
+            return HandleTableList(*s_.tables, s_.get_retention, request);
         }
         constexpr std::string_view kTables = "/api/tables/", kRetention = "/retention";
         if (path.starts_with(kTables) && path.ends_with(kRetention) &&
@@ -91,14 +174,27 @@ net::HttpResponse Api::Handle(const net::HttpRequest& request) const {
             return Retention(request, path.substr(kTables.size(), path.size() - kTables.size() -
                                                                       kRetention.size()));
         }
-        if (path == "/v2/rest/query" && (get || post))
+        if (path == "/v2/rest/query" && (get || post)) {
+            endpoint = "query_kusto_v2";
             return Kusto(request, KustoEndpoint::kQueryV2);
-        if (path == "/v1/rest/query" && (get || post))
+        }
+        if (path == "/v1/rest/query" && (get || post)) {
+            endpoint = "query_kusto_v1";
             return Kusto(request, KustoEndpoint::kQueryV1);
-        if (path == "/v1/rest/mgmt" && (get || post)) return Kusto(request, KustoEndpoint::kMgmt);
+        }
+        if (path == "/v1/rest/mgmt" && (get || post)) {
+            endpoint = "query_kusto_mgmt";
+            return Kusto(request, KustoEndpoint::kMgmt);
+        }
         for (const char* collection : {"workspaces", "apps"}) {
             std::string id = MatchQueryPath(path, collection);
-            if (!id.empty() && (get || post)) return Query(request, id);
+            if (!id.empty() && (get || post)) {
+                endpoint = "query_log_analytics";
+                return Query(request, id);
+            }
+        }
+        if (s_.web != nullptr) {
+            if (auto page = s_.web->Serve(request, path)) return *std::move(page);
         }
         return ErrorResponse(core::Status::NotFound("no route for " + request.method + " " +
                                                     std::string(request.path)));

@@ -3,13 +3,17 @@
 #include <functional>
 #include <string>
 
+#include "core/metrics.h"
 #include "core/query_service.h"
 #include "core/row_sink.h"
 #include "core/table_source.h"
 #include "ingest/dedup.h"
 #include "ingest/otlp.h"
-#include "ingest/run_tracker.h"
 #include "net/http.h"
+#include "runs/run_tracker.h"
+#include "server/dashboards.h"
+#include "server/rejections.h"
+#include "server/static_handler.h"
 #include "server/workspaces.h"
 
 namespace calypso::server {
@@ -35,7 +39,7 @@ struct ApiServices {
     std::function<core::Status(const std::string&, int)> set_retention;
     // Azure ML run events from Event Grid (POST /eventgrid); null disables the route. When
     // `eventgrid_secret` is set, deliveries must carry it (?code=, or Authorization: Bearer).
-    ingest::RunTracker* runs = nullptr;
+    runs::RunTracker* runs = nullptr;
     std::string eventgrid_secret;
     // Logs Ingestion API: defines `table` with `schema` unless it exists, and returns the
     // table's schema either way (first definition wins). Null disables custom tables.
@@ -43,8 +47,16 @@ struct ApiServices {
         define_table;
     // Ids of recently stored App Insights items, to drop resent duplicates; null: keep all.
     ingest::RecentIds* recent_ids = nullptr;
+    // GET /metrics exposes this registry and requests are timed into it; null disables both.
+    core::MetricsRegistry* metrics = nullptr;
+    // Counts refused items (and writes CalypsoRejections); null: not counted.
+    Rejections* rejections = nullptr;
     // Largest body accepted after decompression.
     size_t max_decompressed_bytes = size_t{256} << 20;
+    // The web UI's files for GET / and the UI's routes; null: no UI.
+    const StaticHandler* web = nullptr;
+    // Stored dashboards (/api/dashboards); null disables the route.
+    DashboardStore* dashboards = nullptr;
 };
 
 // The Kusto REST endpoints: /v1/rest/query, /v2/rest/query, /v1/rest/mgmt.
@@ -53,10 +65,19 @@ enum class KustoEndpoint { kQueryV1, kQueryV2, kMgmt };
 // Routes requests to thin handlers. Thread-safe; never throws.
 class Api {
   public:
-    explicit Api(ApiServices services) : s_(std::move(services)) {}
+    explicit Api(ApiServices services);
     net::HttpResponse Handle(const net::HttpRequest& request) const;
 
   private:
+    // Routes; `endpoint` names the route for the request metrics (a fixed set of names).
+    net::HttpResponse Route(const net::HttpRequest& request, std::string_view& endpoint) const;
+    net::HttpResponse Metrics(const net::HttpRequest& request) const;
+    // Records refused items when rejections are counted.
+    void Reject(std::string_view workspace, std::string_view table, RejectReason reason,
+                uint64_t count, std::string_view example) const;
+    // Hands the step names in `batches` to the run tracker (before they are appended).
+    std::vector<runs::StepName> StepNames(const std::vector<core::TableBatch>& batches) const;
+    void LearnStepNames(const std::vector<runs::StepName>& names) const;
     net::HttpResponse Track(const net::HttpRequest& request) const;
     net::HttpResponse Otlp(const net::HttpRequest& request, ingest::OtlpSignal signal) const;
     net::HttpResponse Query(const net::HttpRequest& request, const std::string& workspace_id) const;
@@ -67,6 +88,9 @@ class Api {
     net::HttpResponse DiagnosticLogs(const net::HttpRequest& request) const;
 
     ApiServices s_;
+    core::HistogramFamily* ingest_latency_ = nullptr;
+    core::HistogramFamily* query_latency_ = nullptr;
+    core::CounterFamily* requests_ = nullptr;
 };
 
 // "/v2//track/" -> "/v2/track": collapses repeated slashes and drops a trailing one.

@@ -11,6 +11,7 @@
 #include "ingest/eventgrid.h"
 #include "server/api.h"
 #include "server/errors.h"
+#include "server/run_events.h"
 
 namespace calypso::server {
 namespace {
@@ -68,7 +69,7 @@ net::HttpResponse AbuseProtection(const net::HttpRequest& request) {
     return r;
 }
 
-std::string BadEventsBody(const ingest::EventGridDelivery& d, const ingest::RunIngestOutcome& o) {
+std::string BadEventsBody(const ingest::EventGridDelivery& d, const runs::RunIngestOutcome& o) {
     std::string message = d.errors.front().ToString();
     if (d.errors.size() > 1) message += " (and " + std::to_string(d.errors.size() - 1) + " more)";
     std::string body = "{\"error\":{\"code\":\"InvalidArgument\",\"message\":";
@@ -101,7 +102,11 @@ net::HttpResponse Api::EventGrid(const net::HttpRequest& request) const {
         r.headers.emplace_back("Allow", "POST, OPTIONS");
         return r;
     }
+    // Events land in the default workspace; rejections are counted there.
+    const std::string& workspace = s_.workspaces->default_workspace().name;
+    constexpr std::string_view kTable = "AmlEventGridEvent";
     if (!s_.eventgrid_secret.empty() && !Authorized(request, s_.eventgrid_secret)) {
+        Reject(workspace, kTable, RejectReason::kUnauthorized, 1, "missing or wrong secret");
         return ErrorResponse(core::Status(
             core::StatusCode::kUnauthenticated,
             "missing or wrong Event Grid secret: put ?code=SECRET in the subscription's "
@@ -122,25 +127,38 @@ net::HttpResponse Api::EventGrid(const net::HttpRequest& request) const {
                                    s_.max_decompressed_bytes);
     if (!body.ok()) {
         const bool too_big = body.status().code() == core::StatusCode::kLimitExceeded;
+        Reject(workspace, kTable, too_big ? RejectReason::kTooLarge : RejectReason::kUnreadableBody,
+               1, body.status().message());
         return ErrorResponse(body.status(), too_big ? 413 : 400,
                              too_big ? "PayloadTooLarge" : "BadRequest");
     }
     auto delivery = ingest::DecodeEventGrid(*body, core::NowTicks());
-    if (!delivery.ok()) return ErrorResponse(delivery.status());
+    if (!delivery.ok()) {
+        Reject(workspace, kTable, RejectReason::kUnreadableBody, 1, delivery.status().message());
+        return ErrorResponse(delivery.status());
+    }
     if (delivery->validation_code) {
         std::string answer = "{\"validationResponse\":";
         core::AppendJsonString(answer, *delivery->validation_code);
         return JsonResponse(200, answer + "}");
     }
 
-    ingest::RunIngestOutcome outcome;
+    runs::RunIngestOutcome outcome;
     if (!delivery->events.empty()) {
-        auto stored = s_.runs->Ingest(delivery->events);
+        auto stored = IngestAmlEvents(*s_.runs, delivery->events);
         // Overload is 429/503 with Retry-After (ErrorResponse adds it): Event Grid retries.
-        if (!stored.ok()) return ErrorResponse(stored.status());
+        if (!stored.ok()) {
+            Reject(workspace, kTable, ReasonOfStoreError(stored.status()), delivery->events.size(),
+                   stored.status().message());
+            return ErrorResponse(stored.status());
+        }
         outcome = *stored;
     }
-    if (!delivery->errors.empty()) return JsonResponse(400, BadEventsBody(*delivery, outcome));
+    if (!delivery->errors.empty()) {
+        Reject(workspace, kTable, RejectReason::kInvalidItem, delivery->errors.size(),
+               delivery->errors.front().ToString());
+        return JsonResponse(400, BadEventsBody(*delivery, outcome));
+    }
     return JsonResponse(200, "{\"received\":" + std::to_string(delivery->events.size()) +
                                  ",\"stored\":" + std::to_string(outcome.stored) +
                                  ",\"duplicates\":" + std::to_string(outcome.duplicates) +

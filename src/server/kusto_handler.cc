@@ -64,7 +64,7 @@ net::HttpResponse Api::Kusto(const net::HttpRequest& request, KustoEndpoint endp
                 "send queries to /v2/rest/query or /v1/rest/query",
                 context);
         }
-        auto table = RunKustoMgmt(kr.csl, {s_.workspaces, database, s_.tables});
+        auto table = RunKustoMgmt(kr.csl, {s_.workspaces, database, s_.tables}, s_.queries);
         if (!table.ok()) {
             if (table.status().code() == core::StatusCode::kNotFound) {
                 return KustoErrorResponse(KustoNotFound(table.status().message(), context),

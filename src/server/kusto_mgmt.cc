@@ -7,6 +7,7 @@
 
 #include "core/dynamic.h"
 #include "ingest/tables.h"
+#include "kql/engine.h"
 #include "server/kusto_json.h"
 
 #ifndef CALYPSO_VERSION
@@ -23,7 +24,7 @@ using core::Value;
 
 constexpr std::string_view kSupported =
     "supported management commands: .show tables, .show table T schema as json, .show table T "
-    "cslschema, .show databases, .show database, .show version";
+    "cslschema, .show databases, .show database, .show version, .show functions, .show function F";
 
 // A word (".show", "tables", a table name) or one of ( ) , ; — names in ['...'] or ["..."]
 // come out without their brackets and quotes.
@@ -219,9 +220,40 @@ core::Batch ShowVersion() {
     return b;
 }
 
+core::Result<core::Batch> ShowFunctions(const std::vector<Token>& t,
+                                        const core::QueryService* queries) {
+    // .show functions | .show function F
+    const bool one = Is(t, 1, "function");
+    if ((one && t.size() != 3) || (!one && t.size() != 2)) {
+        return Status::InvalidArgument(std::string(kSupported));
+    }
+    core::Batch b = core::Batch::Empty(MakeSchema({{"Name", Type::kString},
+                                                   {"Parameters", Type::kString},
+                                                   {"Body", Type::kString},
+                                                   {"Folder", Type::kString},
+                                                   {"DocString", Type::kString}}));
+    // Stored functions belong to the KQL engine; another QueryService has none.
+    const auto* engine = dynamic_cast<const kql::Engine*>(queries);
+    std::vector<kql::StoredFunctionInfo> functions;
+    if (engine != nullptr) functions = engine->ListFunctions();
+    bool found = false;
+    for (const auto& f : functions) {
+        if (one && f.name != t[2].text) continue;
+        found = true;
+        AppendKustoRow(b, {Value::String(f.name), Value::String(f.parameters),
+                           Value::String(f.body), Value::String(f.folder),
+                           Value::String(f.doc_string)});
+    }
+    if (one && !found) {
+        return Status::NotFound("Entity name '" + t[2].text + "' of kind 'Function' does not exist.");
+    }
+    return b;
+}
+
 }  // namespace
 
-core::Result<core::Batch> RunKustoMgmt(std::string_view command, const KustoMgmtContext& c) {
+core::Result<core::Batch> RunKustoMgmt(std::string_view command, const KustoMgmtContext& c,
+                                       const core::QueryService* queries) {
     ASSIGN_OR_RETURN(std::vector<Token> t, Tokenize(command));
     if (Is(t, 0, ".show")) {
         if (Is(t, 1, "tables")) return ShowTables(t, c);
@@ -230,6 +262,7 @@ core::Result<core::Batch> RunKustoMgmt(std::string_view command, const KustoMgmt
             return ShowDatabases(c, Is(t, 1, "database"));
         }
         if (t.size() == 2 && Is(t, 1, "version")) return ShowVersion();
+        if (Is(t, 1, "functions") || Is(t, 1, "function")) return ShowFunctions(t, queries);
     }
     std::string shown(command.substr(0, 80));
     while (!shown.empty() && std::isspace(static_cast<unsigned char>(shown.back())))

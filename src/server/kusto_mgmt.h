@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/column.h"
+#include "core/query_service.h"
 #include "core/status.h"
 #include "core/table_source.h"
 #include "server/workspaces.h"
@@ -25,9 +26,14 @@ struct KustoMgmtContext {
 //   .show databases | .show database    DatabaseName, PersistentStorage, Version, IsCurrent,
 //                                       DatabaseAccessMode, PrettyName, ReservedSlot1, DatabaseId
 //   .show version                       BuildVersion, BuildTime, ServiceType, ProductVersion
+//   .show functions | .show function F  Name, Parameters ("(a:string)"), Body ("{ ... }"),
+//                                       Folder, DocString
 // Keywords are case-insensitive; table names exact, bare or as ['name'] / ["name"].
 // Errors: NotFound naming an unknown table; InvalidArgument for any other command, listing
 // the supported ones.
-core::Result<core::Batch> RunKustoMgmt(std::string_view command, const KustoMgmtContext& context);
+// `queries`: the query engine, whose stored functions answer `.show functions` (none when
+// it is null or not a kql::Engine).
+core::Result<core::Batch> RunKustoMgmt(std::string_view command, const KustoMgmtContext& context,
+                                       const core::QueryService* queries = nullptr);
 
 }  // namespace calypso::server

@@ -2,6 +2,8 @@
 // diagnostic logs (POST /api/diagnostics). Answers as the Logs Ingestion API does: 204
 // when every row was stored; otherwise a JSON error, 400 naming each rejected row's index
 // and field (the other rows of the request are stored all the same).
+#include <functional>
+
 #include "core/dynamic.h"
 #include "core/time.h"
 #include "ingest/appinsights.h"
@@ -53,18 +55,28 @@ std::string DescribeRow(const ingest::RowError& e) {
            (e.field.empty() ? std::string() : ", field '" + e.field + "'") + ": " + e.message;
 }
 
+// Counts refused rows: (table, reason, count, example).
+using RejectFn = std::function<void(std::string_view, RejectReason, uint64_t, std::string_view)>;
+
 // Shared tail of both routes: store what decoded, then answer.
-net::HttpResponse StoreRows(core::RowSink* sink, ingest::RowsBatch decoded, size_t body_bytes) {
+net::HttpResponse StoreRows(core::RowSink* sink, ingest::RowsBatch decoded, size_t body_bytes,
+                            std::string_view table, const RejectFn& reject) {
     const size_t received = decoded.rows_received;
     const size_t rejected = decoded.errors.size();
+    if (rejected > 0) {
+        reject(table, RejectReason::kInvalidItem, rejected, DescribeRow(decoded.errors.front()));
+    }
     if (!decoded.batches.empty()) {
         size_t rows = 0;
         for (const auto& b : decoded.batches) rows += b.batch.num_rows();
         for (auto& b : decoded.batches) {
             b.source_bytes = rows == 0 ? 0 : body_bytes * b.batch.num_rows() / rows;
         }
+        std::vector<std::pair<std::string, size_t>> table_rows;
+        for (const auto& b : decoded.batches) table_rows.emplace_back(b.table, b.batch.num_rows());
         core::Status s = sink->Append(std::move(decoded.batches));
         if (!s.ok()) {
+            for (const auto& [t, n] : table_rows) reject(t, ReasonOfStoreError(s), n, s.message());
             const int http = s.code() == core::StatusCode::kLimitExceeded ? 429
                              : s.code() == core::StatusCode::kUnavailable ? 503
                                                                           : 500;
@@ -89,6 +101,7 @@ net::HttpResponse Api::LogsIngestion(const net::HttpRequest& request,
                                      std::string_view stream) const {
     auto target = ingest::ResolveStream(stream);
     if (!target.ok()) {
+        Reject("unknown", "unknown", RejectReason::kUnknownStream, 1, target.status().message());
         return LogsError(target.status().code() == core::StatusCode::kNotFound ? 404 : 400,
                          "InvalidStream", target.status().message());
     }
@@ -96,16 +109,30 @@ net::HttpResponse Api::LogsIngestion(const net::HttpRequest& request,
     if (std::string_view name = request.Header("X-Calypso-Workspace"); !name.empty()) {
         workspace = s_.workspaces->Find(name);
         if (workspace == nullptr) {
+            Reject("unknown", target->table, RejectReason::kUnknownWorkspace, 1,
+                   "unknown workspace '" + std::string(name) + "'");
             return LogsError(
                 400, "InvalidArgument",
                 "unknown workspace '" + std::string(name) + "' in X-Calypso-Workspace");
         }
     }
+    const RejectFn reject = [this, workspace](std::string_view table, RejectReason reason,
+                                              uint64_t n, std::string_view example) {
+        Reject(workspace->name, table, reason, n, example);
+    };
     auto body = ingest::Decompress(request.body, request.Header("Content-Encoding"),
                                    s_.max_decompressed_bytes);
-    if (!body.ok()) return StatusError(body.status());
+    if (!body.ok()) {
+        const bool too_big = body.status().code() == core::StatusCode::kLimitExceeded;
+        reject(target->table, too_big ? RejectReason::kTooLarge : RejectReason::kUnreadableBody, 1,
+               body.status().message());
+        return StatusError(body.status());
+    }
     auto rows = ingest::ParseRowArray(*body);
-    if (!rows.ok()) return StatusError(rows.status());
+    if (!rows.ok()) {
+        reject(target->table, RejectReason::kUnreadableBody, 1, rows.status().message());
+        return StatusError(rows.status());
+    }
 
     core::Schema schema;
     if (target->custom) {
@@ -114,7 +141,11 @@ net::HttpResponse Api::LogsIngestion(const net::HttpRequest& request,
         }
         // The first request for a table fixes its columns; later ones get that schema back.
         auto fixed = s_.define_table(target->table, ingest::InferCustomSchema(*rows));
-        if (!fixed.ok()) return StatusError(fixed.status());
+        if (!fixed.ok()) {
+            reject(target->table, RejectReason::kInvalidItem, rows->size(),
+                   fixed.status().message());
+            return StatusError(fixed.status());
+        }
         schema = std::move(*fixed);
     } else {
         const ingest::TableDef* def = ingest::FindBuiltinTable(target->table);
@@ -124,7 +155,7 @@ net::HttpResponse Api::LogsIngestion(const net::HttpRequest& request,
     defaults.tenant_id = workspace->id;
     defaults.now_ticks = core::NowTicks();
     return StoreRows(s_.sink, ingest::RowsToBatch(target->table, schema, *rows, defaults),
-                     body->size());
+                     body->size(), target->table, reject);
 }
 
 net::HttpResponse Api::DiagnosticLogs(const net::HttpRequest& request) const {
@@ -132,21 +163,35 @@ net::HttpResponse Api::DiagnosticLogs(const net::HttpRequest& request) const {
     if (std::string_view name = request.Header("X-Calypso-Workspace"); !name.empty()) {
         workspace = s_.workspaces->Find(name);
         if (workspace == nullptr) {
+            Reject("unknown", "unknown", RejectReason::kUnknownWorkspace, 1,
+                   "unknown workspace '" + std::string(name) + "'");
             return LogsError(
                 400, "InvalidArgument",
                 "unknown workspace '" + std::string(name) + "' in X-Calypso-Workspace");
         }
     }
+    const RejectFn reject = [this, workspace](std::string_view table, RejectReason reason,
+                                              uint64_t n, std::string_view example) {
+        Reject(workspace->name, table, reason, n, example);
+    };
     auto body = ingest::Decompress(request.body, request.Header("Content-Encoding"),
                                    s_.max_decompressed_bytes);
-    if (!body.ok()) return StatusError(body.status());
+    if (!body.ok()) {
+        const bool too_big = body.status().code() == core::StatusCode::kLimitExceeded;
+        reject("unknown", too_big ? RejectReason::kTooLarge : RejectReason::kUnreadableBody, 1,
+               body.status().message());
+        return StatusError(body.status());
+    }
     ingest::RowDefaults defaults;
     defaults.tenant_id = workspace->id;
     defaults.now_ticks = core::NowTicks();
     defaults.source_system = "Azure";
     auto decoded = ingest::DecodeDiagnosticRecords(*body, defaults);
-    if (!decoded.ok()) return StatusError(decoded.status());
-    return StoreRows(s_.sink, std::move(*decoded), body->size());
+    if (!decoded.ok()) {
+        reject("unknown", RejectReason::kUnreadableBody, 1, decoded.status().message());
+        return StatusError(decoded.status());
+    }
+    return StoreRows(s_.sink, std::move(*decoded), body->size(), "unknown", reject);
 }
 
 }  // namespace calypso::server

@@ -25,6 +25,19 @@ constexpr int kGrpcUnavailable = 14;
 // The header that sends a request to a workspace other than `default`.
 constexpr std::string_view kWorkspaceHeader = "X-Calypso-Workspace";
 
+// The table a signal's items mostly land in, for the rejection counters.
+std::string_view TableOf(ingest::OtlpSignal signal) {
+    switch (signal) {
+        case ingest::OtlpSignal::kLogs:
+            return "traces";
+        case ingest::OtlpSignal::kTraces:
+            return "requests";
+        case ingest::OtlpSignal::kMetrics:
+            return "customMetrics";
+    }
+    return "unknown";
+}
+
 std::string_view ContentTypeOf(OtlpFormat format) {
     return format == OtlpFormat::kProtobuf ? "application/x-protobuf" : "application/json";
 }
@@ -78,6 +91,8 @@ net::HttpResponse Api::Otlp(const net::HttpRequest& request, ingest::OtlpSignal 
     if (std::string_view named = request.Header(kWorkspaceHeader); !named.empty()) {
         const Workspace* w = workspaces->Find(named);
         if (w == nullptr) {
+            Reject("unknown", TableOf(signal), RejectReason::kUnknownWorkspace, 1,
+                   "unknown workspace '" + std::string(named) + "'");
             return StatusResponse(400, format, kGrpcInvalidArgument,
                                   "unknown workspace '" + std::string(named) + "' named by " +
                                       std::string(kWorkspaceHeader));
@@ -93,19 +108,33 @@ net::HttpResponse Api::Otlp(const net::HttpRequest& request, ingest::OtlpSignal 
 
     auto body = ingest::Decompress(request.body, request.Header("Content-Encoding"),
                                    s_.max_decompressed_bytes);
+    const std::string& workspace = options.workspace.app_name;
     if (!body.ok()) {
         const bool too_big = body.status().code() == core::StatusCode::kLimitExceeded;
+        Reject(workspace, TableOf(signal),
+               too_big ? RejectReason::kTooLarge : RejectReason::kUnreadableBody, 1,
+               body.status().message());
         return StatusResponse(too_big ? 413 : 400, format,
                               too_big ? kGrpcResourceExhausted : kGrpcInvalidArgument,
                               body.status().message());
     }
     auto decoded = ingest::DecodeOtlp(signal, format, *body, options);
     if (!decoded.ok()) {
+        Reject(workspace, TableOf(signal), RejectReason::kUnreadableBody, 1,
+               decoded.status().message());
         return StatusResponse(400, format, kGrpcInvalidArgument, decoded.status().message());
     }
+    Reject(workspace, TableOf(signal), RejectReason::kInvalidItem, decoded->items_rejected,
+           decoded->error_message);
     if (!decoded->batches.empty()) {
+        const std::vector<runs::StepName> steps = StepNames(decoded->batches);
+        std::vector<std::pair<std::string, size_t>> table_rows;
+        for (const auto& b : decoded->batches) table_rows.emplace_back(b.table, b.batch.num_rows());
         core::Status s = s_.sink->Append(std::move(decoded->batches));
         if (!s.ok()) {
+            for (const auto& [table, n] : table_rows) {
+                Reject(workspace, table, ReasonOfStoreError(s), n, s.message());
+            }
             // Nothing of the request was stored: answer so that the client retries it all.
             const int http = HttpStatusFor(s.code());
             const int grpc = http == 429   ? kGrpcResourceExhausted
@@ -114,6 +143,7 @@ net::HttpResponse Api::Otlp(const net::HttpRequest& request, ingest::OtlpSignal 
             return StatusResponse(http == 429 || http == 503 ? http : 500, format, grpc,
                                   s.message());
         }
+        LearnStepNames(steps);  // only once the logs are stored
     }
     net::HttpResponse r;
     r.status = 200;

@@ -28,6 +28,19 @@ net::HttpResponse TrackResponse(int status, size_t received, size_t accepted,
     return r;
 }
 
+// The workspace of the request's accepted items (a request carries one key in practice);
+// "unknown" when nothing was accepted.
+std::string WorkspaceOf(const std::vector<core::TableBatch>& batches,
+                        const Workspaces& workspaces) {
+    for (const auto& b : batches) {
+        auto i = b.batch.schema.IndexOf("iKey");
+        if (!i || b.batch.num_rows() == 0) continue;
+        if (const Workspace* w = workspaces.ByIKey(b.batch.columns[*i].string_at(0)))
+            return w->name;
+    }
+    return "unknown";
+}
+
 net::HttpResponse Unreadable(const core::Status& status) {
     return TrackResponse(status.code() == core::StatusCode::kLimitExceeded ? 413 : 400, 0, 0,
                          {{0, 400, status.message()}});
@@ -38,7 +51,13 @@ net::HttpResponse Unreadable(const core::Status& status) {
 net::HttpResponse Api::Track(const net::HttpRequest& request) const {
     auto body = ingest::Decompress(request.body, request.Header("Content-Encoding"),
                                    s_.max_decompressed_bytes);
-    if (!body.ok()) return Unreadable(body.status());
+    if (!body.ok()) {
+        const bool too_big = body.status().code() == core::StatusCode::kLimitExceeded;
+        Reject("unknown", "unknown",
+               too_big ? RejectReason::kTooLarge : RejectReason::kUnreadableBody, 1,
+               body.status().message());
+        return Unreadable(body.status());
+    }
 
     const Workspaces* workspaces = s_.workspaces;
     auto lookup = [workspaces](std::string_view ikey) -> std::optional<ingest::AppInfo> {
@@ -47,10 +66,20 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
         return ingest::AppInfo{w->name, w->id};
     };
     auto decoded = ingest::DecodeTrack(*body, lookup);
-    if (!decoded.ok()) return Unreadable(decoded.status());
+    if (!decoded.ok()) {
+        Reject("unknown", "unknown", RejectReason::kUnreadableBody, 1, decoded.status().message());
+        return Unreadable(decoded.status());
+    }
 
     const size_t received = decoded->items_received;
     std::vector<ingest::ItemError> errors = std::move(decoded->errors);
+    const std::string workspace = WorkspaceOf(decoded->batches, *workspaces);
+    for (const auto& e : errors) {
+        // The table is not known for an item that could not be decoded.
+        const RejectReason reason = ReasonOfItemError(e.message);
+        Reject(reason == RejectReason::kInvalidKey ? "unknown" : workspace, "unknown", reason, 1,
+               e.message);
+    }
     // A resent batch: items whose ids were stored recently count as accepted, once.
     std::vector<uint64_t> claimed;
     if (s_.recent_ids != nullptr) {
@@ -65,8 +94,14 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
         for (auto& b : decoded->batches) {
             b.source_bytes = rows == 0 ? 0 : body->size() * b.batch.num_rows() / rows;
         }
+        const std::vector<runs::StepName> steps = StepNames(decoded->batches);
+        std::vector<std::pair<std::string, size_t>> table_rows;
+        for (const auto& b : decoded->batches) table_rows.emplace_back(b.table, b.batch.num_rows());
         core::Status s = s_.sink->Append(std::move(decoded->batches));
         if (!s.ok()) {
+            for (const auto& [table, n] : table_rows) {
+                Reject(workspace, table, ReasonOfStoreError(s), n, s.message());
+            }
             if (s_.recent_ids != nullptr) s_.recent_ids->Forget(claimed);
             // Nothing of this request was stored: every item is retriable (or failed).
             const int code = s.code() == core::StatusCode::kUnavailable     ? 503
@@ -85,6 +120,7 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
             if (code != 500) r.headers.emplace_back("Retry-After", "5");
             return r;
         }
+        LearnStepNames(steps);  // only once the logs are stored
     }
     const size_t accepted = received - errors.size();
     const int status = errors.empty() ? 200 : accepted > 0 ? 206 : 400;

@@ -4,10 +4,12 @@
 #include <malloc.h>
 #endif
 
+#include <chrono>
 #include <cinttypes>
 #include <optional>
 #include <cstdio>
 
+#include "core/metrics.h"
 #include "storage/segment.h"
 #include "storage/store_impl.h"
 #include "storage/usage.h"
@@ -157,7 +159,25 @@ Status Store::Append(std::vector<core::TableBatch> batches) {
         // writable; nothing of this group is acknowledged.
         bool rolled_back = false;
         if (!status.ok()) rolled_back = d.wal->Rollback().ok();
-        if (status.ok()) status = d.wal->Sync();
+        if (status.ok()) {
+            const auto sync_start = std::chrono::steady_clock::now();
+            status = d.wal->Sync();
+            // How long durability takes, and how many Appends share one fsync (queue depth).
+            static auto& fsync = core::DefaultMetrics()
+                                     .Histogram("calypso_wal_fsync_duration_seconds",
+                                                "Time of one WAL fsync (group commit)", {},
+                                                core::LatencyBuckets(), "seconds")
+                                     .With({});
+            static auto& group_size = core::DefaultMetrics()
+                                          .Histogram("calypso_wal_group_commit_appends",
+                                                     "Appends acknowledged by one WAL fsync", {},
+                                                     {1, 2, 4, 8, 16, 32, 64, 128})
+                                          .With({});
+            fsync.Observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start)
+                    .count());
+            group_size.Observe(static_cast<double>(group.size()));
+        }
         lock.lock();
         if (status.ok()) {
             const int64_t now = core::NowTicks();

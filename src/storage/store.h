@@ -24,6 +24,7 @@ struct StoreOptions {
     uint64_t compact_target_rows = 1'000'000;     // ... (below this many rows) is merged
     size_t cache_bytes = size_t{512} << 20;       // decoded segment columns kept in memory
     size_t block_rows = 8192;                     // rows per segment block (segment.h)
+    size_t parallel_min_rows = 32768;             // ScanParallel: least rows per worker
 };
 
 struct StoreStats {
@@ -89,6 +90,10 @@ class Store final : public core::RowSink, public core::TableSource {
     core::Status Scan(
         const core::ScanRequest& request,
         const std::function<core::Status(const core::Batch&)>& consume) const override;
+    // Reads the surviving blocks on consumer.workers threads (started per scan), each
+    // worker a consecutive run of about equal rows.
+    core::Status ScanParallel(const core::ScanRequest& request,
+                              const core::ParallelConsumer& consumer) const override;
 
     struct Impl;
 

@@ -1,4 +1,7 @@
+#include <atomic>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 
 #include "storage/segment.h"
 #include "storage/shred.h"
@@ -260,13 +263,25 @@ std::string Store::TimeColumn(const std::string& table) const {
     return it == impl_->tables.end() ? std::string() : it->second.meta.time_column;
 }
 
-Status Store::Scan(const core::ScanRequest& request,
-                   const std::function<Status(const core::Batch&)>& consume) const {
+namespace {
+
+// What one scan reads: a snapshot of the table and the output columns.
+struct ScanPlan {
     Snapshot snap;
+    core::Schema out_schema;
+    std::vector<size_t> indexes;      // table columns, in output order
+    std::vector<size_t> key_indexes;  // the dynamic column of each request key
+    bool prune = false;               // segments may be skipped by time
+    std::string time_column;
+};
+
+core::Result<ScanPlan> PlanScan(Store::Impl& impl, const core::ScanRequest& request) {
+    ScanPlan plan;
+    Snapshot& snap = plan.snap;
     {
-        std::lock_guard lock(impl_->mu);
-        auto it = impl_->tables.find(request.table);
-        if (it == impl_->tables.end())
+        std::lock_guard lock(impl.mu);
+        auto it = impl.tables.find(request.table);
+        if (it == impl.tables.end())
             return Status::NotFound("unknown table '" + request.table + "'");
         const TableState& t = it->second;
         snap.meta = t.meta;
@@ -277,22 +292,19 @@ Status Store::Scan(const core::ScanRequest& request,
     }
 
     // Output schema: the requested columns in order (unknown names are an error).
-    core::Schema out_schema;
-    std::vector<size_t> indexes;
     if (request.columns.empty()) {
-        out_schema = snap.meta.schema;
-        for (size_t i = 0; i < out_schema.size(); ++i) indexes.push_back(i);
+        plan.out_schema = snap.meta.schema;
+        for (size_t i = 0; i < plan.out_schema.size(); ++i) plan.indexes.push_back(i);
     } else {
         for (const auto& name : request.columns) {
             auto idx = snap.meta.schema.IndexOf(name);
             if (!idx)
                 return Status::NotFound("table '" + request.table + "' has no column '" + name +
                                         "'");
-            indexes.push_back(*idx);
-            out_schema.fields.push_back(snap.meta.schema.fields[*idx]);
+            plan.indexes.push_back(*idx);
+            plan.out_schema.fields.push_back(snap.meta.schema.fields[*idx]);
         }
     }
-    std::vector<size_t> key_indexes;
     for (const auto& k : request.keys) {
         auto idx = snap.meta.schema.IndexOf(k.column);
         if (!idx || snap.meta.schema.fields[*idx].type != core::Type::kDynamic) {
@@ -303,24 +315,47 @@ Status Store::Scan(const core::ScanRequest& request,
             return Status::InvalidArgument("key '" + k.OutputName() +
                                            "' can only be read as dynamic or string");
         }
-        key_indexes.push_back(*idx);
-        out_schema.fields.push_back({k.OutputName(), k.type});
+        plan.key_indexes.push_back(*idx);
+        plan.out_schema.fields.push_back({k.OutputName(), k.type});
     }
-    const bool prune = snap.time_index >= 0 && !request.time.unbounded();
+    plan.prune = snap.time_index >= 0 && !request.time.unbounded();
+    plan.time_column = snap.time_index >= 0 ? snap.meta.time_column : std::string();
+    return plan;
+}
+
+// A buffered chunk as the request wants it.
+core::Batch ChunkBatch(const ScanPlan& plan, const core::ScanRequest& request,
+                       const core::Batch& chunk) {
+    core::Batch batch;
+    batch.schema = plan.out_schema;
+    for (size_t idx : plan.indexes) batch.columns.push_back(chunk.columns[idx]);
+    for (size_t k = 0; k < request.keys.size(); ++k) {
+        core::Column values = ExtractKey(chunk.columns[plan.key_indexes[k]], request.keys[k].key);
+        batch.columns.push_back(request.keys[k].type == core::Type::kString
+                                    ? DynamicToText(values)
+                                    : std::move(values));
+    }
+    return batch;
+}
+
+}  // namespace
+
+Status Store::Scan(const core::ScanRequest& request,
+                   const std::function<Status(const core::Batch&)>& consume) const {
+    ASSIGN_OR_RETURN(ScanPlan plan, PlanScan(*impl_, request));
     core::ScanStats local;
     core::ScanStats& stats = request.stats != nullptr ? *request.stats : local;
-    const std::string time_column = snap.time_index >= 0 ? snap.meta.time_column : std::string();
 
-    for (const auto& file : snap.segments) {
+    for (const auto& file : plan.snap.segments) {
         const SegmentMeta& seg = file->meta;
         ++stats.segments;
-        if (prune && !Overlaps(seg, request.time)) {
+        if (plan.prune && !Overlaps(seg, request.time)) {
             ++stats.segments_skipped;
             continue;
         }
         Status consumer = Status::Ok();
-        auto status =
-            impl_->ScanSegment(*file, request, out_schema, time_column, stats, consume, consumer);
+        auto status = impl_->ScanSegment(*file, request, plan.out_schema, plan.time_column, stats,
+                                         consume, consumer);
         RETURN_IF_ERROR(consumer);
         if (status.code() == core::StatusCode::kCorruption) {
             impl_->QuarantineLive(seg, status.message());
@@ -328,20 +363,115 @@ Status Store::Scan(const core::ScanRequest& request,
         }
         RETURN_IF_ERROR(status);
     }
-    for (const auto& chunk : snap.chunks) {
-        core::Batch batch;
-        batch.schema = out_schema;
-        for (size_t idx : indexes) batch.columns.push_back(chunk->columns[idx]);
-        for (size_t k = 0; k < request.keys.size(); ++k) {
-            core::Column values = ExtractKey(chunk->columns[key_indexes[k]], request.keys[k].key);
-            batch.columns.push_back(request.keys[k].type == core::Type::kString
-                                        ? DynamicToText(values)
-                                        : std::move(values));
-        }
+    for (const auto& chunk : plan.snap.chunks) {
+        core::Batch batch = ChunkBatch(plan, request, *chunk);
         stats.rows += batch.num_rows();
         RETURN_IF_ERROR(consume(batch));
     }
     return Status::Ok();
+}
+
+Status Store::ScanParallel(const core::ScanRequest& request,
+                           const core::ParallelConsumer& consumer) const {
+    ASSIGN_OR_RETURN(ScanPlan plan, PlanScan(*impl_, request));
+    core::ScanStats local;
+    core::ScanStats& stats = request.stats != nullptr ? *request.stats : local;
+
+    // The blocks that survive skipping, then the buffered chunks: Scan's order.
+    struct Unit {
+        size_t segment;  // index into plan.snap.segments, or SIZE_MAX for a chunk
+        size_t block;    // the block, or the chunk's index
+        size_t rows;
+    };
+    std::vector<Unit> units;
+    std::vector<SegmentReaderPtr> readers(plan.snap.segments.size());
+    for (size_t i = 0; i < plan.snap.segments.size(); ++i) {
+        const SegmentFile& file = *plan.snap.segments[i];
+        ++stats.segments;
+        if (plan.prune && !Overlaps(file.meta, request.time)) {
+            ++stats.segments_skipped;
+            continue;
+        }
+        auto selected = [&]() -> core::Result<std::vector<size_t>> {
+            ASSIGN_OR_RETURN(readers[i], file.Reader());
+            return SelectBlocks(*readers[i], request, plan.time_column, stats);
+        }();
+        if (selected.status().code() == core::StatusCode::kCorruption) {
+            impl_->QuarantineLive(file.meta, selected.status().message());
+            continue;
+        }
+        RETURN_IF_ERROR(selected.status());
+        for (size_t b : *selected) units.push_back({i, b, readers[i]->info().BlockSize(b)});
+    }
+    for (size_t c = 0; c < plan.snap.chunks.size(); ++c) {
+        units.push_back({SIZE_MAX, c, plan.snap.chunks[c]->num_rows()});
+    }
+
+    // Consecutive runs of about equal rows, one per worker. A small scan stays on the
+    // caller's thread: waiting for another core to pick a thread up costs more than
+    // sharing a few blocks saves.
+    const size_t min_rows = std::max<size_t>(1, impl_->options.parallel_min_rows);
+    size_t total_rows = 0;
+    for (const auto& u : units) total_rows += u.rows;
+    const size_t workers = std::max<size_t>(
+        1, std::min({consumer.workers, units.size(), total_rows / min_rows}));
+    std::vector<size_t> run_end(workers, units.size());
+    {
+        size_t w = 0, acc = 0;
+        for (size_t i = 0; i < units.size() && w + 1 < workers; ++i) {
+            acc += units[i].rows;
+            // Leave at least one unit for each worker after w.
+            if (acc * workers >= (w + 1) * total_rows || units.size() - (i + 1) == workers - w - 1) {
+                run_end[w++] = i + 1;
+            }
+        }
+    }
+
+    std::atomic<bool> stop{false};
+    std::mutex error_mu;
+    Status first_error = Status::Ok();
+    auto fail = [&](Status s) {
+        std::lock_guard lock(error_mu);
+        if (first_error.ok()) first_error = std::move(s);
+        stop = true;
+    };
+    // Segments found damaged while serving: their remaining blocks are skipped.
+    std::vector<std::atomic<bool>> damaged(plan.snap.segments.size());
+    std::vector<core::ScanStats> worker_stats(workers);
+    auto run = [&](size_t w) {
+        core::ScanStats& ws = worker_stats[w];
+        for (size_t i = w == 0 ? 0 : run_end[w - 1]; i < run_end[w]; ++i) {
+            if (stop.load(std::memory_order_relaxed)) return;
+            if (consumer.worker_done && consumer.worker_done(w)) return;
+            const Unit& u = units[i];
+            core::Batch batch;
+            if (u.segment == SIZE_MAX) {
+                batch = ChunkBatch(plan, request, *plan.snap.chunks[u.block]);
+            } else {
+                if (damaged[u.segment].load(std::memory_order_relaxed)) continue;
+                const SegmentFile& file = *plan.snap.segments[u.segment];
+                auto read = impl_->ReadBlock(file, *readers[u.segment], u.block, plan.out_schema,
+                                             request.keys, &ws);
+                if (read.status().code() == core::StatusCode::kCorruption) {
+                    damaged[u.segment] = true;
+                    impl_->QuarantineLive(file.meta, read.status().message());
+                    continue;  // everything else is still served
+                }
+                if (!read.ok()) return fail(read.status());
+                batch = std::move(read).value();
+            }
+            ws.rows += batch.num_rows();
+            Status s = consumer.consume(w, batch);
+            if (!s.ok()) return fail(std::move(s));
+        }
+    };
+    {
+        std::vector<std::jthread> threads;
+        for (size_t w = 1; w < workers; ++w) threads.emplace_back(run, w);
+        run(0);
+    }
+    for (const auto& ws : worker_stats) stats += ws;
+    return first_error;
 }
 
 void Store::Impl::QuarantineLive(const SegmentMeta& seg, const std::string& reason) {

@@ -8,6 +8,7 @@
 
 #include "kql/binder/binder.h"
 #include "kql/binder/naming.h"
+#include "kql/functions/operators.h"
 
 namespace calypso::kql {
 
@@ -55,9 +56,23 @@ std::string DotNetTypeName(Type t) {
     return "System.Object";
 }
 
-// The regex group a parse column captures. Every column is a lazy `.*?`; the cast to the
-// column type decides whether the value is kept.
-std::string CaptureFor(Type) { return "(.*?)"; }
+// The regex group a parse column captures. In simple mode a numeric column only matches a
+// number (so text that is not one fails the whole match, as the docs' "all extended columns
+// must match the required types"); in relaxed mode, and for other types, a lazy `.*?` whose
+// cast decides: a value that does not convert is null for that column alone.
+std::string CaptureFor(Type t, bool relaxed) {
+    if (relaxed) return "(.*?)";
+    switch (t) {
+        case Type::kInt:
+        case Type::kLong:
+            return "([-+]?\\d+)";
+        case Type::kReal:
+        case Type::kDecimal:
+            return "([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)";
+        default:
+            return "(.*?)";
+    }
+}
 
 void CollectColumns(const BoundExpr& e, std::set<std::string>& out) {
     if (e.kind == BoundExpr::Kind::kColumn) out.insert(e.column);
@@ -141,7 +156,8 @@ Result<PlanPtr> Binder::BindMvExpand(const syntax::Operator& op, PlanPtr input) 
 
 Result<PlanPtr> Binder::BindParse(const syntax::Operator& op, PlanPtr input) {
     bool regex = op.mode == "regex";
-    if (!op.mode.empty() && op.mode != "simple" && !regex) {
+    bool relaxed = op.mode == "relaxed";
+    if (!op.mode.empty() && op.mode != "simple" && !regex && !relaxed) {
         return Status::SemanticError("unsupported parse kind '" + op.mode + "'", op.mode_pos);
     }
     auto node = std::make_unique<PlanNode>();
@@ -164,7 +180,7 @@ Result<PlanPtr> Binder::BindParse(const syntax::Operator& op, PlanPtr input) {
                     return Status::SemanticError("column '" + p.text + "' appears twice in parse",
                                                  p.pos);
                 }
-                re += CaptureFor(p.type);
+                re += regex ? "(.*?)" : CaptureFor(p.type, relaxed);
                 if (auto idx = node->schema.IndexOf(p.text)) {
                     node->schema.fields[*idx].type = p.type;
                     node->parse.targets.push_back(*idx);
@@ -179,6 +195,23 @@ Result<PlanPtr> Binder::BindParse(const syntax::Operator& op, PlanPtr input) {
     RE2 check(re, RE2::Quiet);
     if (!check.ok()) {
         return Status::SemanticError("invalid parse pattern: " + check.error(), op.pos);
+    }
+    if (op.parse_where) {
+        // parse-where: keep only the rows whose text matches the whole pattern.
+        auto filter = std::make_unique<PlanNode>();
+        filter->kind = PlanNode::Kind::kFilter;
+        filter->schema = input->schema;
+        ASSIGN_OR_RETURN(BoundExprPtr text2, BindScalar(*op.exprs[0].expr, input->schema));
+        BoundExprPtr pattern = MakeConst(core::Value::String("^(?:" + re + ")$"), Type::kString);
+        ASSIGN_OR_RETURN(BoundCall call, functions::BindBinary("matches regex", text2->type,
+                                                               Type::kString, op.pos));
+        std::vector<BoundExprPtr> args;
+        args.push_back(std::move(text2));
+        args.push_back(std::move(pattern));
+        ASSIGN_OR_RETURN(filter->predicate,
+                         MakeCall("matches regex", std::move(call), std::move(args), op.pos));
+        filter->input = std::move(input);
+        input = std::move(filter);
     }
     node->parse.regex = std::move(re);
     node->input = std::move(input);

@@ -129,29 +129,7 @@ Result<std::vector<PlanPtr>> Binder::BindQuery(const syntax::Query& query) {
     std::vector<PlanPtr> plans;
     for (const auto& st : query.statements) {
         if (st.is_let) {
-            if (st.tabular) {
-                tabular_lets_[st.name] = st.tabular.get();
-                scalar_lets_.erase(st.name);
-                continue;
-            }
-            const Expr& e = *st.scalar;
-            if (e.kind == Expr::Kind::kName && scalar_lets_.count(e.name) == 0 &&
-                (tabular_lets_.count(e.name) != 0 || source_.GetSchema(e.name).ok())) {
-                auto t = std::make_unique<syntax::TabularExpr>();
-                t->source.kind = syntax::Source::Kind::kTable;
-                t->source.table = e.name;
-                t->source.pos = e.pos;
-                tabular_lets_[st.name] = t.get();
-                owned_.push_back(std::move(t));
-                continue;
-            }
-            ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(e, Schema{}));
-            if (b->kind != BoundExpr::Kind::kConst) {
-                return Status::SemanticError("let '" + st.name + "' must be a constant expression",
-                                             e.pos);
-            }
-            scalar_lets_[st.name] = b->value;
-            tabular_lets_.erase(st.name);
+            RETURN_IF_ERROR(BindLet(st));
             continue;
         }
         ASSIGN_OR_RETURN(PlanPtr plan, BindTabular(*st.tabular));
@@ -173,6 +151,13 @@ Result<PlanPtr> Binder::BindTabular(const syntax::TabularExpr& tab, size_t num_o
             as_results_[op.names[0]] = {&tab, i};
             continue;
         }
+        if (op.kind == syntax::Operator::Kind::kInvoke) {
+            // The rows so far are the function's first (tabular) argument, bound again
+            // where it is used, as any tabular argument.
+            TabularArg piped{&tab, i, std::make_shared<const Scope>(SaveScope())};
+            ASSIGN_OR_RETURN(plan, BindTabularCall(*op.exprs[0].expr, &piped));
+            continue;
+        }
         if (op.kind == syntax::Operator::Kind::kRender) {
             if (i + 1 != tab.ops.size()) {
                 return Status::SemanticError("render must be the last operator", op.pos);
@@ -187,11 +172,41 @@ Result<PlanPtr> Binder::BindTabular(const syntax::TabularExpr& tab, size_t num_o
 }
 
 Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
-    if (src.kind == syntax::Source::Kind::kSubquery) return BindTabular(*src.sub);
+    if (src.kind == syntax::Source::Kind::kSubquery) {
+        ASSIGN_OR_RETURN(PlanPtr sub, BindTabular(*src.sub));
+        // One cache per materialize() of the query text; inside a function body or an
+        // mv-apply subquery the same text may stand for different rows at each use.
+        if (!src.materialize || !frames_.empty() || !mv_apply_rows_.empty()) return sub;
+        auto node = std::make_unique<PlanNode>();
+        node->kind = PlanNode::Kind::kMaterialize;
+        node->schema = sub->schema;
+        auto& cache = materialized_[&src];
+        if (!cache) cache = std::make_shared<PlanNode::MaterializeCache>();
+        node->cache = cache;
+        node->input = std::move(sub);
+        return node;
+    }
     if (src.kind == syntax::Source::Kind::kUnion) return BindUnion(*src.union_op, nullptr);
     if (src.kind == syntax::Source::Kind::kRange) return BindRange(src);
+    if (src.kind == syntax::Source::Kind::kCall) return BindTabularCall(*src.call, nullptr);
+    if (src.kind == syntax::Source::Kind::kSearch) return BindSearch(*src.union_op, nullptr);
     auto node = std::make_unique<PlanNode>();
     if (src.kind == syntax::Source::Kind::kTable) {
+        if (src.table.empty() && !mv_apply_rows_.empty()) {
+            // mv-apply's subquery source: the expanded rows of one input row, supplied at
+            // execution time.
+            node->kind = PlanNode::Kind::kValues;
+            node->schema = mv_apply_rows_.back();
+            node->values = core::Batch::Empty(node->schema);
+            return node;
+        }
+        for (auto f = frames_.rbegin(); f != frames_.rend(); ++f) {
+            if (auto it = (*f)->tables.find(src.table); it != (*f)->tables.end()) {
+                TabularArg arg = it->second;
+                return BindTabularArg(arg);
+            }
+            if ((*f)->scalars.count(src.table) != 0) break;
+        }
         if (auto it = as_results_.find(src.table); it != as_results_.end()) {
             auto [tab, num_ops] = it->second;
             as_results_.erase(it);  // no self-reference
@@ -447,6 +462,12 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
             return BindMakeSeries(op, std::move(input));
         case K::kTopNested:
             return BindTopNested(op, std::move(input));
+        case K::kInvoke:  // handled in BindTabular
+            return Status::Internal("invoke outside a tabular expression");
+        case K::kSearch:
+            return BindSearch(op, std::move(input));
+        case K::kMvApply:
+            return BindMvApply(op, std::move(input));
         case K::kCount:
             node->kind = PlanNode::Kind::kCount;
             node->schema.fields.push_back({"Count", Type::kLong});
@@ -472,6 +493,17 @@ Result<BoundExprPtr> Binder::MakeCall(std::string name, BoundCall call,
 }
 
 Result<BoundExprPtr> Binder::BindName(const Expr& expr, const Schema& scope) {
+    // Function parameters shadow columns and lets.
+    for (auto f = frames_.rbegin(); f != frames_.rend(); ++f) {
+        if (auto it = (*f)->scalars.find(expr.name); it != (*f)->scalars.end()) {
+            return CloneBoundExpr(*it->second);
+        }
+        if ((*f)->tables.count(expr.name) != 0) {
+            return Status::SemanticError(
+                "'" + expr.name + "' is a tabular parameter and cannot be used as a scalar",
+                expr.pos);
+        }
+    }
     if (auto idx = scope.IndexOf(expr.name)) {
         return MakeColumnRef(expr.name, scope.fields[*idx].type, expr.pos);
     }
@@ -489,6 +521,10 @@ Result<BoundExprPtr> Binder::BindName(const Expr& expr, const Schema& scope) {
 }
 
 Result<BoundExprPtr> Binder::BindCall(const Expr& expr, const Schema& scope) {
+    bool stored = false;
+    if (const syntax::FunctionDef* f = FindFunction(expr.name, &stored)) {
+        return BindScalarFunctionCall(*f, stored, expr, scope);
+    }
     if (functions::FindAggregate(expr.name) != nullptr &&
         functions::FindScalarFunction(expr.name) == nullptr) {
         return Status::SemanticError(
@@ -501,7 +537,7 @@ Result<BoundExprPtr> Binder::BindCall(const Expr& expr, const Schema& scope) {
             expr.pos);
     }
     if (fn == nullptr) {
-        std::vector<std::string> names;
+        std::vector<std::string> names = FunctionNames();
         for (auto n : functions::ScalarFunctionNames()) names.emplace_back(n);
         return Status::SemanticError(
             "unknown function '" + expr.name + "'" + DidYouMean(expr.name, names), expr.pos);

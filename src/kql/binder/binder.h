@@ -19,14 +19,43 @@ namespace calypso::kql {
 // before execution, and carry the line:column of the offending name.
 class Binder {
   public:
-    Binder(const core::TableSource& source, BindContext ctx) : source_(source), ctx_(ctx) {}
+    // `stored_functions` are consulted when a called name is not a function of the query's
+    // lets.
+    Binder(const core::TableSource& source, BindContext ctx,
+           std::shared_ptr<const FunctionMap> stored_functions = nullptr)
+        : source_(source), ctx_(ctx), stored_functions_(std::move(stored_functions)) {}
 
     core::Result<std::vector<PlanPtr>> BindQuery(const syntax::Query& query);
+
+    // Binds the body of `f` once, with a sample value of each scalar parameter's type (its
+    // default when it has one), so a stored function's errors show when it is created.
+    // Functions with tabular parameters are only parsed (their columns are open).
+    core::Status CheckFunction(const syntax::FunctionDef& f);
 
     // Binds one scalar expression against `scope` (used by tests and by the planner).
     core::Result<BoundExprPtr> BindScalar(const syntax::Expr& expr, const core::Schema& scope);
 
   private:
+    // A let statement (also one inside a function body): records the name's value.
+    core::Status BindLet(const syntax::Statement& st);
+    // The query's let functions, then the stored ones; null when neither has `name`.
+    const syntax::FunctionDef* FindFunction(std::string_view name, bool* stored = nullptr) const;
+    // Whether `f` returns a table (its result is tabular or names a table / tabular function).
+    bool ReturnsTable(const syntax::FunctionDef& f, int depth = 0) const;
+    std::vector<std::string> FunctionNames() const;
+    // A user-defined function called in a scalar expression (binder/bind_function.cc).
+    core::Result<BoundExprPtr> BindScalarFunctionCall(const syntax::FunctionDef& f, bool stored,
+                                                      const syntax::Expr& call,
+                                                      const core::Schema& scope);
+    // A tabular function call `f(args)`; with `piped` (invoke) the piped rows are the first
+    // tabular argument.
+    struct TabularArg;
+    core::Result<PlanPtr> BindTabularCall(const syntax::Expr& call, const TabularArg* piped);
+    core::Result<PlanPtr> BindTabularArg(const TabularArg& arg);
+    // search (binder/bind_search.cc): `piped` is the input of `T | search`, or null when
+    // search starts the query (then the tables are op.tabulars, or every table).
+    core::Result<PlanPtr> BindSearch(const syntax::Operator& op, PlanPtr piped);
+    core::Result<PlanPtr> BindMvApply(const syntax::Operator& op, PlanPtr input);
     // The source and the first `num_ops` operators of `tab` (all by default).
     core::Result<PlanPtr> BindTabular(const syntax::TabularExpr& tab,
                                       size_t num_ops = static_cast<size_t>(-1));
@@ -70,6 +99,38 @@ class Binder {
 
     const core::TableSource& source_;
     BindContext ctx_;
+    std::shared_ptr<const FunctionMap> stored_functions_;
+    // What names mean at one point of the query; saved and restored around function bodies
+    // and around arguments, which are bound where the call was written.
+    struct Frame;
+    struct Scope {
+        std::map<std::string, core::Value, std::less<>> scalar_lets;
+        std::map<std::string, const syntax::TabularExpr*, std::less<>> tabular_lets;
+        std::map<std::string, std::pair<const syntax::TabularExpr*, size_t>, std::less<>>
+            as_results;
+        FunctionMap functions;
+        std::vector<std::shared_ptr<Frame>> frames;
+    };
+    Scope SaveScope() const;
+    void RestoreScope(Scope s);
+    // Tabular argument: `num_ops` operators of `tab`, bound in `scope` (where it was written).
+    struct TabularArg {
+        const syntax::TabularExpr* tab = nullptr;
+        size_t num_ops = static_cast<size_t>(-1);
+        std::shared_ptr<const Scope> scope;
+    };
+    // The parameters of one function call being bound.
+    struct Frame {
+        std::map<std::string, std::shared_ptr<const BoundExpr>, std::less<>> scalars;
+        std::map<std::string, TabularArg, std::less<>> tables;
+    };
+    FunctionMap functions_;
+    std::vector<std::shared_ptr<Frame>> frames_;
+    std::vector<std::string> calling_;  // functions whose bodies are being bound (recursion)
+    // The cache of each materialize() source of the query.
+    std::map<const syntax::Source*, std::shared_ptr<PlanNode::MaterializeCache>> materialized_;
+    // mv-apply: the schema of the subquery's implicit source while it is bound.
+    std::vector<core::Schema> mv_apply_rows_;
     std::map<std::string, core::Value, std::less<>> scalar_lets_;
     std::map<std::string, const syntax::TabularExpr*, std::less<>> tabular_lets_;
     std::vector<std::unique_ptr<syntax::TabularExpr>> owned_;

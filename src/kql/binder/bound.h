@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "core/types.h"
 #include "core/value.h"
 #include "kql/exec/vec.h"
+#include "kql/syntax/ast.h"
 
 namespace calypso::kql {
 
@@ -52,11 +54,30 @@ inline BoundExprPtr MakeColumnRef(std::string name, core::Type type, core::Sourc
     return e;
 }
 
+// A deep copy (kernels are shared).
+inline BoundExprPtr CloneBoundExpr(const BoundExpr& e) {
+    auto c = std::make_unique<BoundExpr>();
+    c->kind = e.kind;
+    c->type = e.type;
+    c->pos = e.pos;
+    c->value = e.value;
+    c->column = e.column;
+    c->index = e.index;
+    c->function = e.function;
+    c->kernel = e.kernel;
+    c->captured = e.captured;
+    for (const auto& a : e.args) c->args.push_back(CloneBoundExpr(*a));
+    return c;
+}
+
 // A bound call: the result type and the kernel computing it.
 struct BoundCall {
     core::Type type = core::Type::kNull;
     Kernel kernel;
 };
+
+// Stored functions by name (Engine::CreateFunction); immutable once shared.
+using FunctionMap = std::map<std::string, std::shared_ptr<const syntax::FunctionDef>, std::less<>>;
 
 // Per-query values functions may capture at bind time.
 struct BindContext {

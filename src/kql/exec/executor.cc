@@ -11,8 +11,10 @@
 #include <unordered_map>
 
 #include "kql/exec/evaluate.h"
+#include "kql/exec/group_aggregation.h"
 #include "kql/exec/operator.h"
 #include "kql/functions/more_scalar.h"
+#include "kql/planner/rules.h"
 
 namespace calypso::kql {
 
@@ -48,71 +50,19 @@ class ScanOp final : public Operator {
     ScanOp(PlanNode& node, const core::TableSource& source, const ExecOptions& opts)
         : node_(node), source_(source), opts_(opts) {}
     Status Run(const Sink& sink) override {
-        core::ScanRequest req;
-        req.table = node_.table;
-        std::set<std::string> key_names;
-        for (const auto& k : node_.scan_keys) key_names.insert(ScanKeyName(k));
-        for (const auto& f : node_.schema.fields) {
-            if (key_names.count(f.name) == 0) req.columns.push_back(f.name);
-        }
-        req.keys = node_.scan_keys;
-        req.predicates = node_.scan_predicates;
-        req.time = ScanTimeRange(node_, opts_.time);
-        // The query's own time conditions are checked by its filters; the API's timespan
-        // is checked here.
-        bool filter_time = opts_.time && !node_.time_column.empty();
-        if (filter_time && !node_.schema.IndexOf(node_.time_column)) {
-            req.columns.push_back(node_.time_column);
-        }
+        bool filter_time = false;
+        core::ScanRequest req = MakeScanRequest(node_, opts_, filter_time);
         core::ScanStats stats;
         if (opts_.stats != nullptr) req.stats = &stats;
-        Status s = Scan(req, filter_time, sink);
+        std::vector<uint32_t> rows;
+        Status s = source_.Scan(req, [&](const Batch& b) {
+            return ScanStep(node_, opts_.time, filter_time, b, rows, sink);
+        });
         if (opts_.stats != nullptr) opts_.stats->Add(stats);
         return s;
     }
 
   private:
-    Status Scan(const core::ScanRequest& req, bool filter_time, const Sink& sink) {
-        std::vector<uint32_t> rows;
-        return source_.Scan(req, [&](const Batch& b) -> Status {
-            size_t n = b.num_rows();
-            if (n == 0) return Status::Ok();
-            bool same = b.schema == node_.schema;
-            rows.clear();
-            bool all = true;
-            if (filter_time) {
-                auto ti = b.schema.IndexOf(node_.time_column);
-                if (!ti) return Status::Internal("scan did not return the time column");
-                const core::Column& tc = b.columns[*ti];
-                for (size_t i = 0; i < n; ++i) {
-                    if (!tc.IsNull(i) && opts_.time->Contains(tc.int64_at(i))) {
-                        rows.push_back(static_cast<uint32_t>(i));
-                    } else {
-                        all = false;
-                    }
-                }
-                if (rows.empty()) return Status::Ok();
-            }
-            if (same && all) return sink(b);
-            Batch out;
-            out.schema = node_.schema;
-            for (const auto& f : node_.schema.fields) {
-                auto idx = b.schema.IndexOf(f.name);
-                if (!idx) return Status::Internal("scan did not return column '" + f.name + "'");
-                const core::Column& src = b.columns[*idx];
-                if (all) {
-                    out.columns.push_back(src);
-                    continue;
-                }
-                core::Column c(src.type());
-                c.Reserve(rows.size());
-                for (uint32_t r : rows) c.AppendFrom(src, r);
-                out.columns.push_back(std::move(c));
-            }
-            return sink(out);
-        });
-    }
-
     PlanNode& node_;
     const core::TableSource& source_;
     const ExecOptions& opts_;
@@ -145,30 +95,7 @@ class FilterOp final : public Operator {
     FilterOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
     Status Run(const Sink& sink) override {
         std::vector<uint32_t> rows;
-        return child_->Run([&](const Batch& b) -> Status {
-            Vec p = Evaluate(*node_.predicate, b);
-            size_t n = b.num_rows();
-            rows.clear();
-            if (p.type() == core::Type::kDynamic) {
-                for (size_t i = 0; i < n; ++i) {
-                    const core::Dynamic& d = p.Dyn(i);
-                    if (d.kind() == core::Dynamic::Kind::kBool && d.as_bool())
-                        rows.push_back(static_cast<uint32_t>(i));
-                }
-            } else if (p.is_const()) {
-                if (p.IsNull(0) || p.I64(0) == 0) return Status::Ok();
-                return sink(b);
-            } else {
-                const auto valid = p.column().validity();
-                const auto vals = p.column().int64s();
-                for (size_t i = 0; i < n; ++i) {
-                    if (valid[i] && vals[i]) rows.push_back(static_cast<uint32_t>(i));
-                }
-            }
-            if (rows.empty()) return Status::Ok();
-            if (rows.size() == n) return sink(b);
-            return sink(Gather(b, rows));
-        });
+        return child_->Run([&](const Batch& b) { return FilterStep(node_, b, rows, sink); });
     }
 
   private:
@@ -180,25 +107,7 @@ class ProjectOp final : public Operator {
   public:
     ProjectOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
     Status Run(const Sink& sink) override {
-        return child_->Run([&](const Batch& b) -> Status {
-            Batch out;
-            out.schema = node_.schema;
-            size_t n = b.num_rows();
-            out.columns.reserve(node_.exprs.size());
-            for (size_t i = 0; i < node_.exprs.size(); ++i) {
-                Vec v = Evaluate(*node_.exprs[i], b);
-                core::Type want = node_.schema.fields[i].type;
-                if (!v.is_const() && v.column().type() == want) {
-                    out.columns.push_back(v.TakeColumn(n));
-                    continue;
-                }
-                core::Column c(want);
-                c.Reserve(n);
-                for (size_t r = 0; r < n; ++r) AppendVecRow(c, v, r);
-                out.columns.push_back(std::move(c));
-            }
-            return sink(out);
-        });
+        return child_->Run([&](const Batch& b) { return ProjectStep(node_, b, sink); });
     }
 
   private:
@@ -312,153 +221,126 @@ int CompareRows(const Vec& v, const PlanNode::SortKey& k, size_t i, size_t j) {
     return k.ascending ? c : -c;
 }
 
-// Sort (limit < 0) or top-N. Top-N keeps only the best `limit` rows of each batch and
-// re-reduces the kept rows when they pile up, so memory stays O(limit).
+}  // namespace
+
+namespace {
+
+// Compares rows a and c of `b` under the sort keys (evaluated in `keys`); ties: lower row.
+struct RowLess {
+    const PlanNode& node;
+    const std::vector<Vec>& keys;
+    bool operator()(uint32_t a, uint32_t c) const {
+        for (size_t k = 0; k < keys.size(); ++k) {
+            int r = CompareRows(keys[k], node.sort_keys[k], a, c);
+            if (r != 0) return r < 0;
+        }
+        return a < c;
+    }
+};
+
+std::vector<Vec> SortKeys(const PlanNode& node, const Batch& b) {
+    std::vector<Vec> keys;
+    for (const auto& k : node.sort_keys) keys.push_back(Evaluate(*k.expr, b));
+    return keys;
+}
+
+}  // namespace
+
+std::vector<uint32_t> SortOrder(const PlanNode& node, const Batch& b, int64_t limit) {
+    size_t n = b.num_rows();
+    std::vector<Vec> keys = SortKeys(node, b);
+    std::vector<uint32_t> rows(n);
+    std::iota(rows.begin(), rows.end(), 0u);
+    RowLess less{node, keys};
+    if (limit >= 0 && static_cast<size_t>(limit) < n) {
+        std::partial_sort(rows.begin(), rows.begin() + limit, rows.end(), less);
+        rows.resize(static_cast<size_t>(limit));
+    } else {
+        std::sort(rows.begin(), rows.end(), less);
+    }
+    return rows;
+}
+
+std::vector<uint32_t> MergeSortedRuns(const PlanNode& node, const Batch& b,
+                                      const std::vector<size_t>& run_starts) {
+    size_t n = b.num_rows();
+    std::vector<Vec> keys = SortKeys(node, b);
+    std::vector<uint32_t> rows(n);
+    std::iota(rows.begin(), rows.end(), 0u);
+    RowLess less{node, keys};
+    // Runs are merged left to right: ties keep the earlier run's rows first, and the row
+    // number breaks the remaining ties, so the result is SortOrder's.
+    std::vector<size_t> bounds;
+    for (size_t start : run_starts) {
+        if (start > 0 && start < n) bounds.push_back(start);
+    }
+    bounds.push_back(n);
+    size_t merged = bounds.front();
+    for (size_t i = 1; i < bounds.size(); ++i) {
+        std::inplace_merge(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(merged),
+                           rows.begin() + static_cast<std::ptrdiff_t>(bounds[i]), less);
+        merged = bounds[i];
+    }
+    return rows;
+}
+
+// Top-N keeps only the best `limit` rows of each batch and re-reduces the kept rows when
+// they pile up, so memory stays O(limit).
+Status SortBuffer::Add(const Batch& b) {
+    if (limit_ < 0 || b.num_rows() <= static_cast<size_t>(limit_)) {
+        RETURN_IF_ERROR(charge_.Add(b.ByteSize()));
+        AppendBatch(all_, b);
+    } else {
+        Batch best = Gather(b, SortOrder(node_, b, limit_));
+        RETURN_IF_ERROR(charge_.Add(best.ByteSize()));
+        AppendBatch(all_, best);
+    }
+    if (limit_ >= 0 && all_.num_rows() > std::max<size_t>(4 * static_cast<size_t>(limit_), 4096)) {
+        all_ = Gather(all_, SortOrder(node_, all_, limit_));
+        RETURN_IF_ERROR(charge_.Set(all_.ByteSize()));
+    }
+    return Status::Ok();
+}
+
+Batch SortBuffer::Finish() {
+    Batch all = std::move(all_);
+    all_ = Batch::Empty(node_.input->schema);
+    if (all.num_rows() == 0) return all;
+    Batch out = Gather(all, SortOrder(node_, all, limit_));
+    (void)charge_.Set(0);  // the caller holds the rows now
+    return out;
+}
+
+namespace {
+
+// Sort (limit < 0) or top-N (SortBuffer).
 class SortOp final : public Operator {
   public:
     SortOp(PlanNode& node, OpPtr child, int64_t limit)
         : node_(node), child_(std::move(child)), limit_(limit) {}
     Status Run(const Sink& sink) override {
-        Batch all = Batch::Empty(node_.input->schema);
-        MemoryCharge charge(governor(), limit_ < 0 ? "sort" : "top");
-        core::Status run_status = child_->Run([&](const Batch& b) {
-            if (limit_ < 0 || b.num_rows() <= static_cast<size_t>(limit_)) {
-                RETURN_IF_ERROR(charge.Add(b.ByteSize()));
-                AppendBatch(all, b);
-            } else {
-                Batch best = Gather(b, Order(b));
-                RETURN_IF_ERROR(charge.Add(best.ByteSize()));
-                AppendBatch(all, best);
-            }
-            if (limit_ >= 0 &&
-                all.num_rows() > std::max<size_t>(4 * static_cast<size_t>(limit_), 4096)) {
-                all = Gather(all, Order(all));
-                RETURN_IF_ERROR(charge.Set(all.ByteSize()));
-            }
-            return Status::Ok();
-        });
-        if (!run_status.ok()) return run_status;
-        if (all.num_rows() == 0) return Status::Ok();
-        std::vector<uint32_t> rows = Order(all);
-        if (rows.empty()) return Status::Ok();
-        return sink(Gather(all, rows));
+        SortBuffer buffer(node_, limit_, governor());
+        RETURN_IF_ERROR(child_->Run([&](const Batch& b) { return buffer.Add(b); }));
+        Batch out = buffer.Finish();
+        if (out.num_rows() == 0) return Status::Ok();
+        return sink(out);
     }
 
   private:
-    // Row order of `b` under the sort keys, cut to the limit when there is one.
-    std::vector<uint32_t> Order(const Batch& b) const {
-        size_t n = b.num_rows();
-        std::vector<Vec> keys;
-        for (const auto& k : node_.sort_keys) keys.push_back(Evaluate(*k.expr, b));
-        std::vector<uint32_t> rows(n);
-        std::iota(rows.begin(), rows.end(), 0u);
-        auto less = [&](uint32_t a, uint32_t c) {
-            for (size_t k = 0; k < keys.size(); ++k) {
-                int r = CompareRows(keys[k], node_.sort_keys[k], a, c);
-                if (r != 0) return r < 0;
-            }
-            return a < c;
-        };
-        if (limit_ >= 0 && static_cast<size_t>(limit_) < n) {
-            std::partial_sort(rows.begin(), rows.begin() + limit_, rows.end(), less);
-            rows.resize(static_cast<size_t>(limit_));
-        } else {
-            std::sort(rows.begin(), rows.end(), less);
-        }
-        return rows;
-    }
-
     PlanNode& node_;
     OpPtr child_;
     int64_t limit_;
 };
 
-// Estimated bytes per group beyond its key: hash table node, key column cells, ids.
-constexpr size_t kGroupOverhead = 64;
-
 class AggregateOp final : public Operator {
   public:
     AggregateOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
     Status Run(const Sink& sink) override {
-        size_t nkeys = node_.keys.size();
-        std::vector<core::Column> key_cols;
-        for (size_t k = 0; k < nkeys; ++k) key_cols.emplace_back(node_.schema.fields[k].type);
-        std::vector<std::unique_ptr<functions::AggregateState>> states;
-        for (const auto& a : node_.aggregates) {
-            std::vector<core::Type> types;
-            std::vector<core::Value> consts;
-            for (const auto& e : a.args) {
-                types.push_back(e->type);
-                consts.push_back(e->kind == BoundExpr::Kind::kConst ? e->value : core::Value());
-            }
-            states.push_back(a.fn->make(types));
-            states.back()->SetConstants(consts);
-        }
-        size_t num_groups = nkeys == 0 ? 1 : 0;
-        for (auto& s : states) s->Resize(num_groups);
-        bool int_key =
-            nkeys == 1 && core::PhysicalOf(node_.keys[0]->type) == core::Physical::kInt64;
-        std::unordered_map<int64_t, uint32_t> int_groups;
-        int64_t null_group = -1;
-        std::unordered_map<std::string, uint32_t> groups;
-        std::vector<uint32_t> ids;
-        std::string buf;
-        MemoryCharge charge(governor(), "summarize");
-        size_t key_bytes = 0;  // group keys: columns and hash table entries
-        core::Status run_status = child_->Run([&](const Batch& b) -> Status {
-            size_t n = b.num_rows();
-            ids.assign(n, 0);
-            std::vector<Vec> keys;
-            for (const auto& e : node_.keys) keys.push_back(Evaluate(*e, b));
-            size_t before = num_groups;
-            auto new_group = [&](size_t row) {
-                for (size_t k = 0; k < nkeys; ++k) AppendVecRow(key_cols[k], keys[k], row);
-                return static_cast<uint32_t>(num_groups++);
-            };
-            if (int_key) {
-                const Vec& kv = keys[0];
-                for (size_t i = 0; i < n; ++i) {
-                    if (kv.IsNull(i)) {
-                        if (null_group < 0) null_group = new_group(i);
-                        ids[i] = static_cast<uint32_t>(null_group);
-                        continue;
-                    }
-                    auto [it, inserted] = int_groups.try_emplace(kv.I64(i), 0);
-                    if (inserted) it->second = new_group(i);
-                    ids[i] = it->second;
-                }
-            } else if (nkeys > 0) {
-                for (size_t i = 0; i < n; ++i) {
-                    buf.clear();
-                    for (const auto& kv : keys) EncodeKey(kv, i, buf);
-                    auto it = groups.find(buf);
-                    if (it == groups.end()) {
-                        it = groups.emplace(buf, new_group(i)).first;
-                        key_bytes += 2 * buf.size() + kGroupOverhead;
-                    }
-                    ids[i] = it->second;
-                }
-            }
-            if (int_key) key_bytes = num_groups * kGroupOverhead;
-            if (num_groups != before) {
-                for (auto& s : states) s->Resize(num_groups);
-            }
-            for (size_t a = 0; a < states.size(); ++a) {
-                std::vector<Vec> args;
-                for (const auto& e : node_.aggregates[a].args) args.push_back(Evaluate(*e, b));
-                states[a]->Update(args, ids.data(), n);
-            }
-            size_t held = key_bytes;
-            for (const auto& st : states) held += st->MemoryBytes(num_groups);
-            return charge.Set(held);
-        });
-        if (!run_status.ok()) return run_status;
-        if (num_groups == 0) return Status::Ok();
-        Batch out;
-        out.schema = node_.schema;
-        for (auto& c : key_cols) out.columns.push_back(std::move(c));
-        for (auto& s : states) s->FinishInto(num_groups, out.columns);
-        return sink(out);
+        GroupAggregation groups(node_, governor());
+        RETURN_IF_ERROR(child_->Run([&](const Batch& b) { return groups.Add(b); }));
+        std::optional<Batch> out = groups.Finish();
+        if (!out) return Status::Ok();
+        return sink(*out);
     }
 
   private:
@@ -504,13 +386,10 @@ class GatherAllOp final : public Operator {
     OpPtr child_;
 };
 
-bool HasWindowCall(const BoundExpr& e) {
-    if (e.kind == BoundExpr::Kind::kCall && functions::IsWindowFunction(e.function)) return true;
-    for (const auto& a : e.args) {
-        if (HasWindowCall(*a)) return true;
-    }
-    return false;
-}
+core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& source,
+                                   const ExecOptions& opts);
+
+}  // namespace
 
 bool UsesWindowFunctions(const PlanNode& node) {
     if (node.predicate && HasWindowCall(*node.predicate)) return true;
@@ -528,19 +407,24 @@ bool UsesWindowFunctions(const PlanNode& node) {
     return false;
 }
 
-core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& source,
-                                   const ExecOptions& opts);
+
+namespace {
+
+// `op` under the query's governor, checked before it starts and after each batch.
+OpPtr Governed(OpPtr op, const ExecOptions& opts) {
+    QueryGovernor* gov = opts.governor != nullptr ? opts.governor : &QueryGovernor::Unlimited();
+    op->set_governor(gov);
+    OpPtr checked = std::make_unique<CheckedOp>(std::move(op));
+    checked->set_governor(gov);
+    return checked;
+}
 
 }  // namespace
 
 core::Result<OpPtr> BuildOperator(PlanNode& node, const core::TableSource& source,
                                   const ExecOptions& opts) {
     ASSIGN_OR_RETURN(OpPtr op, BuildUnchecked(node, source, opts));
-    QueryGovernor* gov = opts.governor != nullptr ? opts.governor : &QueryGovernor::Unlimited();
-    op->set_governor(gov);
-    OpPtr checked = std::make_unique<CheckedOp>(std::move(op));
-    checked->set_governor(gov);
-    return checked;
+    return Governed(std::move(op), opts);
 }
 
 namespace {
@@ -576,6 +460,7 @@ core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& sour
         for (auto& e : a.args) RETURN_IF_ERROR(ResolveColumns(*e, in));
     }
     for (auto& k : node.sort_keys) RETURN_IF_ERROR(ResolveColumns(*k.expr, in));
+    if (OpPtr parallel = MakeParallelOp(node, source, opts)) return parallel;
     switch (node.kind) {
         case K::kFilter:
             return OpPtr(std::make_unique<FilterOp>(node, std::move(child)));
@@ -601,6 +486,10 @@ core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& sour
             return MakeMakeSeriesOp(node, std::move(child));
         case K::kTopNested:
             return MakeTopNestedOp(node, std::move(child));
+        case K::kMvApply:
+            return MakeMvApplyOp(node, std::move(child), source, opts);
+        case K::kMaterialize:
+            return MakeMaterializeOp(node, std::move(child));
         default:
             break;
     }
@@ -612,6 +501,12 @@ core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& sour
 core::Result<ExecResult> ExecutePlan(PlanNode& plan, const core::TableSource& source,
                                      const ExecOptions& options) {
     ASSIGN_OR_RETURN(OpPtr root, BuildOperator(plan, source, options));
+    // A query ending in a scan chain reads it in parallel; one row past the cap tells
+    // that the answer was cut.
+    size_t cap = options.max_rows + (options.max_rows < SIZE_MAX ? 1 : 0);
+    if (OpPtr parallel = MakeParallelRootOp(plan, source, options, cap)) {
+        root = Governed(std::move(parallel), options);
+    }
     // The answer's rows are held too; the row cap bounds them.
     MemoryCharge charge(root->governor(), "the result");
     ExecResult result;

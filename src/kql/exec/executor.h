@@ -1,8 +1,10 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "core/column.h"
 #include "core/status.h"
@@ -39,6 +41,9 @@ struct ExecOptions {
     ScanStatsTotal* stats = nullptr;
     // Time limit, memory budget and cancellation; none when null.
     QueryGovernor* governor = nullptr;
+    // Workers for the scan and what follows it up to the first pipeline breaker (see
+    // docs/architecture.md, "Parallel execution"); 1 runs everything on the caller's thread.
+    size_t threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
 struct ExecResult {

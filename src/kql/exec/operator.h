@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,54 @@ core::Result<OpPtr> BuildOperator(PlanNode& node, const core::TableSource& sourc
 // `charge` (named after the operator that keeps them).
 core::Result<core::Batch> Collect(Operator& op, const core::Schema& schema, MemoryCharge& charge);
 
+// Per-batch work shared by the serial operators and the parallel fragments
+// (exec/parallel.cc); each pushes its output (if any rows remain) into `sink`.
+// The request ScanOp sends for `scan`; `filter_time` is set when the API timespan
+// (`opts.time`) must be checked on the returned rows.
+core::ScanRequest MakeScanRequest(const PlanNode& scan, const ExecOptions& opts,
+                                  bool& filter_time);
+// A batch the source returned, fitted to the scan's schema (rows outside `time` dropped
+// when `filter_time`).
+core::Status ScanStep(const PlanNode& scan, const std::optional<core::TimeRange>& time,
+                      bool filter_time, const core::Batch& b, std::vector<uint32_t>& rows,
+                      const Sink& sink);
+core::Status FilterStep(const PlanNode& node, const core::Batch& b, std::vector<uint32_t>& rows,
+                        const Sink& sink);
+core::Status ProjectStep(const PlanNode& node, const core::Batch& b, const Sink& sink);
+
+// The rows a sort (limit < 0) or top-N keeps while its input arrives: O(limit) for top-N.
+class SortBuffer {
+  public:
+    SortBuffer(const PlanNode& node, int64_t limit, QueryGovernor& governor)
+        : node_(node), limit_(limit), all_(core::Batch::Empty(node.input->schema)),
+          charge_(governor, limit < 0 ? "sort" : "top") {}
+    core::Status Add(const core::Batch& b);
+    // The kept rows in order, cut to the limit; `this` is emptied.
+    core::Batch Finish();
+
+  private:
+    const PlanNode& node_;
+    int64_t limit_;
+    core::Batch all_;
+    MemoryCharge charge_;
+};
+// Row order of `b` under node.sort_keys (ties: lower row first), cut to `limit` when >= 0.
+std::vector<uint32_t> SortOrder(const PlanNode& node, const core::Batch& b, int64_t limit);
+// Row order of `b` made of runs each already in SortOrder, starting at `run_starts`.
+std::vector<uint32_t> MergeSortedRuns(const PlanNode& node, const core::Batch& b,
+                                      const std::vector<size_t>& run_starts);
+
+// True when an expression of `node` calls a window function (row_number, prev, next).
+bool UsesWindowFunctions(const PlanNode& node);
+
+// exec/parallel.cc. `node` run as a parallel fragment on opts.threads workers when it is
+// a breaker (summarize with mergeable aggregates, count, sort, top, take) over a
+// Scan -> (Filter | Project)* chain; nullptr otherwise.
+OpPtr MakeParallelOp(PlanNode& node, const core::TableSource& source, const ExecOptions& opts);
+// The same for a query whose root is such a chain: its first `cap` rows.
+OpPtr MakeParallelRootOp(PlanNode& root, const core::TableSource& source, const ExecOptions& opts,
+                         size_t cap);
+
 // exec/join.cc and exec/union.cc.
 OpPtr MakeJoinOp(PlanNode& node, OpPtr left, OpPtr right);
 OpPtr MakeUnionOp(PlanNode& node, std::vector<OpPtr> inputs);
@@ -57,5 +106,10 @@ OpPtr MakeSerializeOp(PlanNode& node, OpPtr child);
 OpPtr MakeMakeSeriesOp(PlanNode& node, OpPtr child);
 // exec/top_nested.cc.
 OpPtr MakeTopNestedOp(PlanNode& node, OpPtr child);
+// exec/mv_apply.cc: runs node.inputs[0] once per input row.
+OpPtr MakeMvApplyOp(PlanNode& node, OpPtr child, const core::TableSource& source,
+                    const ExecOptions& opts);
+// exec/materialize.cc.
+OpPtr MakeMaterializeOp(PlanNode& node, OpPtr child);
 
 }  // namespace calypso::kql

@@ -40,6 +40,11 @@ class CountState final : public AggregateState {
         for (size_t g = 0; g < n; ++g) c.AppendInt64(counts_[g]);
         return c;
     }
+    bool Mergeable() const override { return true; }
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        const auto& o = static_cast<const CountState&>(later);
+        for (size_t g = 0; g < n; ++g) counts_[map[g]] += o.counts_[g];
+    }
 
   private:
     bool conditional_;
@@ -70,6 +75,17 @@ class SumState final : public AggregateState {
                                                 static_cast<uint64_t>(v.I64(i)));
             }
             ++count_[g];
+        }
+    }
+    bool Mergeable() const override { return true; }
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        const auto& o = static_cast<const SumState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            uint32_t t = map[g];
+            isum_[t] = static_cast<int64_t>(static_cast<uint64_t>(isum_[t]) +
+                                            static_cast<uint64_t>(o.isum_[g]));
+            dsum_[t] += o.dsum_[g];
+            count_[t] += o.count_[g];
         }
     }
     core::Column Finish(size_t n) override {
@@ -134,6 +150,32 @@ class MinMaxState final : public AggregateState {
                 default:
                     break;
             }
+        }
+    }
+    bool Mergeable() const override { return true; }
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        auto& o = static_cast<MinMaxState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            auto& x = o.best_[g];
+            if (!x) continue;
+            auto& b = best_[map[g]];
+            bool better = !b;
+            if (b) {
+                switch (core::PhysicalOf(type_)) {
+                    case core::Physical::kInt64:
+                        better = is_max_ ? x->i > b->i : x->i < b->i;
+                        break;
+                    case core::Physical::kDouble:
+                        better = is_max_ ? x->d > b->d : x->d < b->d;
+                        break;
+                    case core::Physical::kString:
+                        better = is_max_ ? x->s > b->s : x->s < b->s;
+                        break;
+                    default:
+                        break;
+                }
+            }
+            if (better) b = std::move(x);
         }
     }
     core::Column Finish(size_t n) override {
@@ -218,6 +260,23 @@ class DcountState final : public AggregateState {
         for (size_t g = 0; g < n; ++g) c.AppendInt64(static_cast<int64_t>(sets_[g].size()));
         return c;
     }
+    bool Mergeable() const override { return true; }
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        auto& o = static_cast<DcountState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            auto& into = sets_[map[g]];
+            if (into.empty() && o.sets_[g].size() > 0) {
+                for (const auto& k : o.sets_[g]) bytes_ += k.size() + kSetEntryBytes;
+                into = std::move(o.sets_[g]);
+                continue;
+            }
+            for (const auto& k : o.sets_[g]) {
+                if (into.insert(k).second) bytes_ += k.size() + kSetEntryBytes;
+            }
+        }
+        o.sets_.clear();
+        o.bytes_ = 0;
+    }
 
   private:
     std::vector<std::unordered_set<std::string>> sets_;
@@ -260,6 +319,24 @@ class ListState final : public AggregateState {
         c.Reserve(n);
         for (size_t g = 0; g < n; ++g) c.AppendDynamic(core::Dynamic::MakeArray(lists_[g]));
         return c;
+    }
+    bool Mergeable() const override { return true; }
+    // The later rows' values follow this state's (sets: only those not seen yet).
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        auto& o = static_cast<ListState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            uint32_t t = map[g];
+            for (const auto& d : o.lists_[g]) {
+                if (is_set_) {
+                    AddDistinct(t, d);
+                } else {
+                    Add(t, d);
+                }
+            }
+        }
+        o.lists_.clear();
+        o.seen_.clear();
+        o.bytes_ = 0;
     }
 
   private:
@@ -307,6 +384,10 @@ class SumIfState final : public AggregateState {
         inner_.Update({x}, g.data(), rows.size());
     }
     core::Column Finish(size_t n) override { return inner_.Finish(n); }
+    bool Mergeable() const override { return true; }
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        inner_.Merge(static_cast<SumIfState&>(later).inner_, map, n);
+    }
 
   private:
     SumState inner_;
@@ -359,6 +440,38 @@ class ArgState final : public AggregateState {
                 has_[g] = 1;
                 values_[g] = v.Get(i);
             }
+        }
+    }
+    bool Mergeable() const override { return true; }
+    // A later key replaces this state's only when strictly better: ties keep the first row.
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        auto& o = static_cast<ArgState&>(later);
+        auto phys = core::PhysicalOf(key_);
+        for (size_t g = 0; g < n; ++g) {
+            if (!o.has_[g]) continue;
+            uint32_t t = map[g];
+            bool better = !has_[t];
+            if (!better) {
+                switch (phys) {
+                    case core::Physical::kInt64:
+                        better = is_max_ ? o.ikey_[g] > ikey_[t] : o.ikey_[g] < ikey_[t];
+                        break;
+                    case core::Physical::kDouble:
+                        better = is_max_ ? o.dkey_[g] > dkey_[t] : o.dkey_[g] < dkey_[t];
+                        break;
+                    case core::Physical::kString:
+                        better = is_max_ ? o.skey_[g] > skey_[t] : o.skey_[g] < skey_[t];
+                        break;
+                    default:
+                        break;
+                }
+            }
+            if (!better) continue;
+            has_[t] = 1;
+            ikey_[t] = o.ikey_[g];
+            dkey_[t] = o.dkey_[g];
+            skey_[t] = std::move(o.skey_[g]);
+            values_[t] = std::move(o.values_[g]);
         }
     }
     core::Column Finish(size_t n) override {

@@ -39,6 +39,16 @@ class AggregateState {
     // Fixed-size states use the default; states that grow with their input (lists, sets,
     // distinct counts, percentiles, bags) count what they keep.
     virtual size_t MemoryBytes(size_t num_groups) const { return num_groups * 32; }
+
+    // Partial aggregation (a summarize run on several threads): true when Merge works.
+    // States that cannot merge keep their summarize serial.
+    virtual bool Mergeable() const { return false; }
+    // Folds `later` (made by the same function with the same arguments, over rows that
+    // come after this state's in input order) into this state: group g of `later` goes to
+    // group group_map[g] here, g < later_groups; this state already has room for them.
+    // "First row wins" rules keep this state's rows. `later` may be left emptied.
+    virtual void Merge(AggregateState& /*later*/, const uint32_t* /*group_map*/,
+                       size_t /*later_groups*/) {}
 };
 
 struct AggregateFunction {

@@ -65,6 +65,10 @@ class IfState final : public AggregateState {
         inner_->FinishInto(n, out);
     }
     size_t MemoryBytes(size_t n) const override { return inner_->MemoryBytes(n); }
+    bool Mergeable() const override { return inner_->Mergeable(); }
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        inner_->Merge(*static_cast<IfState&>(later).inner_, map, n);
+    }
 
   private:
     std::unique_ptr<AggregateState> inner_;
@@ -108,6 +112,29 @@ class PercentileState final : public AggregateState {
     }
     size_t MemoryBytes(size_t n) const override {
         return count_ * sizeof(int64_t) + n * sizeof(std::vector<int64_t>);
+    }
+    bool Mergeable() const override { return true; }
+    // Nearest rank sorts all of a group's values at the end: merging is concatenating.
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        auto& o = static_cast<PercentileState&>(later);
+        auto move_into = [&](auto& into, auto& from) {
+            for (size_t g = 0; g < n; ++g) {
+                auto& dst = into[map[g]];
+                if (dst.empty()) {
+                    dst = std::move(from[g]);
+                } else {
+                    dst.insert(dst.end(), from[g].begin(), from[g].end());
+                }
+            }
+            from.clear();
+        };
+        if (integral()) {
+            move_into(ivals_, o.ivals_);
+        } else {
+            move_into(dvals_, o.dvals_);
+        }
+        count_ += o.count_;
+        o.count_ = 0;
     }
     core::Column Finish(size_t n) override {
         std::vector<core::Column> out;
@@ -170,6 +197,29 @@ class VarianceState final : public AggregateState {
             m2_[g] += d * (x - mean_[g]);
         }
     }
+    bool Mergeable() const override { return true; }
+    // Chan et al.'s pairwise combination of counts, means and squared deviations.
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        const auto& o = static_cast<const VarianceState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            int64_t nb = o.count_[g];
+            if (nb == 0) continue;
+            uint32_t t = map[g];
+            int64_t na = count_[t];
+            if (na == 0) {
+                count_[t] = nb;
+                mean_[t] = o.mean_[g];
+                m2_[t] = o.m2_[g];
+                continue;
+            }
+            auto total = static_cast<double>(na + nb);
+            double delta = o.mean_[g] - mean_[t];
+            mean_[t] += delta * static_cast<double>(nb) / total;
+            m2_[t] += o.m2_[g] +
+                      delta * delta * static_cast<double>(na) * static_cast<double>(nb) / total;
+            count_[t] = na + nb;
+        }
+    }
     core::Column Finish(size_t n) override {
         core::Column c(Type::kReal);
         c.Reserve(n);
@@ -215,6 +265,15 @@ class TakeAnyState final : public AggregateState {
         for (size_t g = 0; g < n; ++g) c.Append(CastValue(values_[g], type_));
         return c;
     }
+    bool Mergeable() const override { return true; }
+    // This state's rows come first: a later value fills only a group still empty here.
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        auto& o = static_cast<TakeAnyState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            auto& slot = values_[map[g]];
+            if (slot.is_null() && !o.values_[g].is_null()) slot = std::move(o.values_[g]);
+        }
+    }
 
   private:
     Type type_;
@@ -252,6 +311,24 @@ class BagState final : public AggregateState {
         c.Reserve(n);
         for (size_t g = 0; g < n; ++g) c.AppendDynamic(core::Dynamic::MakeObject(bags_[g]));
         return c;
+    }
+    bool Mergeable() const override { return true; }
+    // The first value of a key wins: later bags add only keys not seen here.
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        auto& o = static_cast<BagState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            uint32_t t = map[g];
+            for (auto& [k, val] : o.bags_[g]) {
+                if (keys_[t].insert(k).second) {
+                    bytes_ += 2 * k.size() + kSetEntryBytes + sizeof(core::Dynamic) +
+                              val.MemoryBytes();
+                    bags_[t].emplace_back(k, std::move(val));
+                }
+            }
+        }
+        o.bags_.clear();
+        o.keys_.clear();
+        o.bytes_ = 0;
     }
 
   private:

@@ -207,6 +207,10 @@ std::string NodeLine(const PlanNode& n, const std::optional<core::TimeRange>& ti
             return "MakeSeries";
         case K::kTopNested:
             return "TopNested";
+        case K::kMvApply:
+            return "MvApply " + List(n.exprs, nullptr);
+        case K::kMaterialize:
+            return "Materialize";
     }
     return "?";
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ struct PlanNode {
         kSerialize,   // the input as one batch (for row_number, prev, next)
         kMakeSeries,  // keys, aggregates, exprs[0] the axis; see SeriesSpec
         kTopNested,   // keys[i] / aggregates[i] per level; see TopNestedSpec
+        kMvApply,     // exprs: the arrays to expand; inputs[0] the subquery; see MvApplySpec
+        kMaterialize,  // materialize(input): rows kept in `cache`, shared by every use
     };
     struct Aggregate {
         const functions::AggregateFunction* fn = nullptr;
@@ -113,6 +116,26 @@ struct PlanNode {
         std::vector<bool> ascending;
     };
 
+    // kMvApply. For each input row, exprs[i] expand in parallel (as mv-expand: arrays to
+    // their elements, cast to types[i]; at most `limit` rows; a long index column last when
+    // index_column) into the rows of `rows`, a kValues leaf of the subquery inputs[0], which
+    // is then run. Output: the input columns `kept`, then the subquery's columns.
+    struct MvApplySpec {
+        std::vector<core::Type> types;
+        int64_t limit = -1;
+        bool index_column = false;
+        std::vector<size_t> kept;
+        PlanNode* rows = nullptr;
+    };
+
+    // kMaterialize. Every use of one materialize() in a query is its own copy of the plan
+    // below, all sharing one cache: the first to run fills it, the others replay it.
+    struct MaterializeCache {
+        std::mutex mu;
+        bool done = false;
+        core::Batch rows;
+    };
+
     Kind kind = Kind::kValues;
     core::Schema schema;
     std::unique_ptr<PlanNode> input;
@@ -123,6 +146,8 @@ struct PlanNode {
     ParseSpec parse;
     SeriesSpec series;
     TopNestedSpec top_nested;
+    MvApplySpec mv_apply;
+    std::shared_ptr<MaterializeCache> cache;
 
     std::string table;
     std::string time_column;

@@ -94,6 +94,8 @@ void Prune(PlanNode& node, const Names* required) {
         case K::kCount:
             break;
         case K::kMvExpand:
+        case K::kMvApply:
+        case K::kMaterialize:
         case K::kParse:
         case K::kJoin:
         case K::kUnion:

@@ -93,6 +93,10 @@ struct Operator {
         kMakeSeries,  // exprs (aggregates) + defaults, axis, from, to, step, by
         kTopNested,   // per level: level_counts[i] (null: all), exprs[i] the key, by[i] the
                       // aggregate, level_asc[i]
+        kInvoke,      // exprs[0]: the call; the piped input is the first tabular argument
+        kMvApply,     // exprs: `[name =] column [to typeof(T)]` (types[i]: kNull when not
+                      // given), index_column, count (limit), tabulars[0] the subquery
+        kSearch,      // search: exprs[0] the predicate (see SearchTerm)
     };
     Kind kind = Kind::kWhere;
     core::SourcePos pos;
@@ -111,8 +115,9 @@ struct Operator {
     // mv-expand
     std::vector<core::Type> types;
     std::string index_column;
-    // parse
+    // parse; parse-where sets parse_where (rows that do not match are dropped)
     std::vector<ParsePiece> pattern;
+    bool parse_where = false;
     // make-series: defaults[i] for exprs[i] (null when not given); from/to may be null.
     std::vector<ExprPtr> defaults;
     ExprPtr axis;
@@ -127,8 +132,9 @@ struct Operator {
 struct Source {
     // kTable: a table or tabular let (may contain '*' wildcards inside a union);
     // kSubquery: a parenthesized tabular expression; kUnion: `union` as the first operator;
-    // kRange: `range column from a to b step s`.
-    enum class Kind { kTable, kDatatable, kPrint, kSubquery, kUnion, kRange };
+    // kRange: `range column from a to b step s`; kCall: a tabular function call;
+    // kSearch: `search [in (T1, ...)] predicate` (search_op, tables in union_op->tabulars).
+    enum class Kind { kTable, kDatatable, kPrint, kSubquery, kUnion, kRange, kCall, kSearch };
     Kind kind = Kind::kTable;
     core::SourcePos pos;
     std::string table;                                        // kTable
@@ -138,6 +144,8 @@ struct Source {
     std::unique_ptr<TabularExpr> sub;                         // kSubquery
     std::unique_ptr<Operator> union_op;                       // kUnion
     std::string range_column;                                 // kRange: values[0..2]
+    ExprPtr call;              // kCall: a tabular function call `f(args)`
+    bool materialize = false;  // kSubquery written as materialize(...)
 };
 
 struct TabularExpr {
@@ -148,12 +156,37 @@ struct TabularExpr {
 // `let name = ...;` or a query expression. A let's value is a tabular expression when
 // `tabular` is set, otherwise the scalar `scalar` (which may be a bare name that the binder
 // resolves to a table).
+struct FunctionDef;
+
 struct Statement {
     bool is_let = false;
     std::string name;
     core::SourcePos pos;
     std::unique_ptr<TabularExpr> tabular;
     ExprPtr scalar;
+    std::shared_ptr<const FunctionDef> function;  // `let f = (params) { body }`
+};
+
+// One parameter of a user-defined function: `name:type [= default]`, or a tabular
+// parameter `T:(col:type, ...)` / `T:(*)`.
+struct FunctionParam {
+    std::string name;
+    core::SourcePos pos;
+    core::Type type = core::Type::kNull;
+    bool tabular = false;
+    std::vector<std::pair<std::string, core::Type>> columns;  // tabular: required columns
+    ExprPtr default_value;                                    // null: required
+};
+
+// `(params) { let ...; result }`: the last body statement (is_let false) is the result,
+// a tabular expression or a scalar expression (a bare name may still be a table).
+struct FunctionDef {
+    std::string name;
+    core::SourcePos pos;
+    std::vector<FunctionParam> params;
+    std::vector<Statement> body;
+    std::string params_text;  // as written, "(a:string, b:long=5)"
+    std::string body_text;    // as written, "{ ... }"
 };
 
 struct Query {

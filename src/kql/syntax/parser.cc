@@ -23,7 +23,7 @@ Result<Query> Parser::ParseQuery() {
     return q;
 }
 
-Result<Statement> Parser::ParseStatement() {
+Result<Statement> Parser::ParseStatement(bool in_body) {
     Statement st;
     st.pos = Cur().pos;
     if (IsIdent("let")) {
@@ -32,33 +32,133 @@ Result<Statement> Parser::ParseStatement() {
         st.pos = Cur().pos;
         ASSIGN_OR_RETURN(st.name, ExpectIdent("a name after 'let'"));
         RETURN_IF_ERROR(ExpectSymbol("="));
+        if (AtFunctionDef()) {
+            ASSIGN_OR_RETURN(auto f, ParseFunctionDef(st.name, st.pos));
+            st.function = std::move(f);
+            return st;
+        }
     }
     if (AtTabularKeyword()) {
         ASSIGN_OR_RETURN(st.tabular, ParseTabular(nullptr));
         return st;
     }
+    const bool scalar_ok = st.is_let || in_body;
     if (IsSymbol("(")) {
         // `(T | ...)` is tabular; in a let it may also be a parenthesized scalar.
         size_t save = i_;
         auto t = ParseTabular(nullptr);
-        if (t.ok() && (AtEnd() || IsSymbol(";"))) {
+        if (t.ok() && (AtEnd() || IsSymbol(";") || (in_body && IsSymbol("}")))) {
             st.tabular = std::move(*t);
             return st;
         }
-        if (!st.is_let) return t.ok() ? Expected("';'") : t.status();
+        if (!scalar_ok) return t.ok() ? Expected("';'") : t.status();
         i_ = save;
     }
     SourcePos start = Cur().pos;
     ASSIGN_OR_RETURN(ExprPtr e, ParseExpr());
-    if (IsSymbol("|") || !st.is_let) {
-        if (e->kind != Expr::Kind::kName) {
+    if (IsSymbol("|") || !scalar_ok) {
+        if (e->kind != Expr::Kind::kName && e->kind != Expr::Kind::kCall) {
             return Status::SyntaxError("expected a table name or a tabular expression", start);
         }
         ASSIGN_OR_RETURN(st.tabular, ParseTabular(std::move(e)));
         return st;
     }
+    // A scalar (or a bare name / call the binder may resolve to a table or tabular function).
     st.scalar = std::move(e);
     return st;
+}
+
+Result<std::shared_ptr<FunctionDef>> Parser::ParseFunctionDef(std::string name, SourcePos pos) {
+    auto f = std::make_shared<FunctionDef>();
+    f->name = std::move(name);
+    f->pos = pos;
+    size_t params_start = Cur().offset;
+    RETURN_IF_ERROR(ExpectSymbol("("));
+    while (!IsSymbol(")")) {
+        FunctionParam p;
+        RETURN_IF_ERROR(ParseFunctionParam(p));
+        for (const auto& other : f->params) {
+            if (other.name == p.name) {
+                return Status::SyntaxError("duplicate parameter '" + p.name + "'", p.pos);
+            }
+        }
+        if (!p.default_value && !f->params.empty() && f->params.back().default_value) {
+            return Status::SyntaxError(
+                "parameter '" + p.name + "' without a default follows one with a default", p.pos);
+        }
+        f->params.push_back(std::move(p));
+        if (!IsSymbol(",")) break;
+        ++i_;
+    }
+    RETURN_IF_ERROR(ExpectSymbol(")"));
+    f->params_text = TextBetween(params_start, toks_[i_ - 1].end);
+    if (!IsSymbol("{")) return Expected("'{' (the function body)");
+    size_t body_start = Cur().offset;
+    ++i_;
+    while (!IsSymbol("}")) {
+        if (IsSymbol(";")) {
+            ++i_;
+            continue;
+        }
+        if (AtEnd()) return Expected("'}'");
+        ASSIGN_OR_RETURN(Statement st, ParseStatement(true));
+        f->body.push_back(std::move(st));
+        if (!IsSymbol(";") && !IsSymbol("}")) return Expected("';' or '}'");
+    }
+    if (f->body.empty() || f->body.back().is_let) {
+        return Status::SyntaxError("a function body must end with an expression", Cur().pos);
+    }
+    f->body_text = TextBetween(body_start, Cur().end);
+    ++i_;
+    return f;
+}
+
+Status Parser::ParseFunctionParam(FunctionParam& p) {
+    p.pos = Cur().pos;
+    ASSIGN_OR_RETURN(p.name, ExpectIdent("a parameter name"));
+    RETURN_IF_ERROR(ExpectSymbol(":"));
+    if (IsSymbol("(")) {
+        // Tabular parameter: the columns the argument must have; `*` accepts any others.
+        p.tabular = true;
+        ++i_;
+        while (!IsSymbol(")")) {
+            if (IsSymbol("*")) {
+                ++i_;
+            } else {
+                ASSIGN_OR_RETURN(std::string col, ExpectColumnName());
+                RETURN_IF_ERROR(ExpectSymbol(":"));
+                ASSIGN_OR_RETURN(core::Type t, ParseTypeAfterColon());
+                p.columns.emplace_back(std::move(col), t);
+            }
+            if (!IsSymbol(",")) break;
+            ++i_;
+        }
+        return ExpectSymbol(")");
+    }
+    ASSIGN_OR_RETURN(p.type, ParseTypeAfterColon());
+    if (IsSymbol("=")) {
+        ++i_;
+        ASSIGN_OR_RETURN(p.default_value, ParseExpr());
+    }
+    return Status::Ok();
+}
+
+Result<std::shared_ptr<FunctionDef>> Parser::ParseStoredFunction() {
+    SourcePos pos = Cur().pos;
+    ASSIGN_OR_RETURN(std::string name, ExpectIdent("a function name"));
+    if (!IsSymbol("(")) return Expected("'(' (the parameter list)");
+    ASSIGN_OR_RETURN(auto f, ParseFunctionDef(std::move(name), pos));
+    if (!AtEnd()) return Expected("end of the function definition");
+    return f;
+}
+
+Result<ExprPtr> Parser::ParseCallSource() {
+    if (Cur().kind != TokenKind::kIdent || !IsSymbol("(", 1)) return Expected("a function call");
+    ASSIGN_OR_RETURN(ExprPtr e, ParsePrimary());
+    if (e->kind != Expr::Kind::kCall) {
+        return Status::SyntaxError("expected a function call", e->pos);
+    }
+    return e;
 }
 
 // A table name, possibly with '*' wildcards (`trace*`) when `wildcards`.
@@ -78,10 +178,12 @@ Result<std::string> Parser::ParseTableName(bool wildcards) {
 
 // The right side of join / lookup, or one union operand: `(tabular)` or a table name.
 Result<std::unique_ptr<TabularExpr>> Parser::ParseOperand(bool wildcards) {
-    if (IsIdent("materialize") && IsSymbol("(", 1)) ++i_;
+    bool materialize = IsIdent("materialize") && IsSymbol("(", 1);
+    if (materialize) ++i_;
     if (IsSymbol("(")) {
         auto t = std::make_unique<TabularExpr>();
         t->source.kind = Source::Kind::kSubquery;
+        t->source.materialize = materialize;
         t->source.pos = Cur().pos;
         ++i_;
         ASSIGN_OR_RETURN(t->source.sub, ParseTabular(nullptr));
@@ -89,23 +191,33 @@ Result<std::unique_ptr<TabularExpr>> Parser::ParseOperand(bool wildcards) {
         return t;
     }
     auto t = std::make_unique<TabularExpr>();
-    t->source.kind = Source::Kind::kTable;
     t->source.pos = Cur().pos;
+    if (Cur().kind == TokenKind::kIdent && IsSymbol("(", 1)) {
+        t->source.kind = Source::Kind::kCall;
+        ASSIGN_OR_RETURN(t->source.call, ParseCallSource());
+        return t;
+    }
+    t->source.kind = Source::Kind::kTable;
     ASSIGN_OR_RETURN(t->source.table, ParseTableName(wildcards));
     return t;
 }
 
 Result<std::unique_ptr<TabularExpr>> Parser::ParseTabular(ExprPtr table_name) {
     auto t = std::make_unique<TabularExpr>();
-    if (table_name) {
+    if (table_name && table_name->kind == Expr::Kind::kCall) {
+        t->source.kind = Source::Kind::kCall;
+        t->source.pos = table_name->pos;
+        t->source.call = std::move(table_name);
+    } else if (table_name) {
         t->source.kind = Source::Kind::kTable;
         t->source.pos = table_name->pos;
         t->source.table = table_name->name;
     } else if (IsIdent("datatable")) {
         RETURN_IF_ERROR(ParseDatatable(t->source));
     } else if (IsSymbol("(") || (IsIdent("materialize") && IsSymbol("(", 1))) {
-        // materialize(T) caches T for reuse; computing it at each use gives the same rows.
-        if (IsIdent("materialize")) ++i_;
+        // materialize(T): T is computed once per query (PlanNode::kMaterialize).
+        t->source.materialize = IsIdent("materialize");
+        if (t->source.materialize) ++i_;
         t->source.kind = Source::Kind::kSubquery;
         t->source.pos = Cur().pos;
         ++i_;
@@ -126,6 +238,17 @@ Result<std::unique_ptr<TabularExpr>> Parser::ParseTabular(ExprPtr table_name) {
         t->source.pos = Cur().pos;
         ++i_;
         RETURN_IF_ERROR(ParseNamedList(t->source.print));
+    } else if (IsIdent("search")) {
+        t->source.kind = Source::Kind::kSearch;
+        t->source.pos = Cur().pos;
+        t->source.union_op = std::make_unique<Operator>();
+        t->source.union_op->pos = t->source.pos;
+        ++i_;
+        RETURN_IF_ERROR(ParseSearch(*t->source.union_op));
+    } else if (Cur().kind == TokenKind::kIdent && IsSymbol("(", 1)) {
+        t->source.kind = Source::Kind::kCall;
+        t->source.pos = Cur().pos;
+        ASSIGN_OR_RETURN(t->source.call, ParseCallSource());
     } else {
         t->source.kind = Source::Kind::kTable;
         t->source.pos = Cur().pos;
@@ -221,7 +344,12 @@ Status Parser::ParseNamedList(std::vector<NamedExpr>& out) {
 
 Result<Query> Parse(std::string_view text) {
     ASSIGN_OR_RETURN(std::vector<Token> toks, Lex(text));
-    return Parser(std::move(toks)).ParseQuery();
+    return Parser(std::move(toks), text).ParseQuery();
+}
+
+Result<std::shared_ptr<FunctionDef>> ParseFunctionDefinition(std::string_view text) {
+    ASSIGN_OR_RETURN(std::vector<Token> toks, Lex(text));
+    return Parser(std::move(toks), text).ParseStoredFunction();
 }
 
 Result<ExprPtr> ParseExpression(std::string_view text) {

@@ -358,6 +358,15 @@ Result<ExprPtr> Parser::ParsePrimary() {
                 star->name = "*";
                 ++i_;
                 e->args.push_back(std::move(star));
+            } else if (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) {
+                // `name = value`: a named argument of a user-defined function, kept as a
+                // binary "=" (which nothing else accepts).
+                auto pname = MakeExpr(Expr::Kind::kName, Cur().pos);
+                pname->name = Cur().text;
+                SourcePos pos = Cur().pos;
+                i_ += 2;
+                ASSIGN_OR_RETURN(ExprPtr v, ParseExpr());
+                e->args.push_back(Binary("=", pos, std::move(pname), std::move(v)));
             } else {
                 ASSIGN_OR_RETURN(ExprPtr a, ParseExpr());
                 e->args.push_back(std::move(a));

@@ -31,8 +31,11 @@ class Parser {
     using Result = core::Result<T>;
 
   public:
-    explicit Parser(std::vector<Token> tokens) : toks_(std::move(tokens)) {}
+    explicit Parser(std::vector<Token> tokens, std::string_view text = {})
+        : toks_(std::move(tokens)), text_(text) {}
     Result<Query> ParseQuery();
+    // `Name(params) { body }` (the rest of `.create function`), up to the end of the text.
+    Result<std::shared_ptr<FunctionDef>> ParseStoredFunction();
     Result<ExprPtr> ParseSingleExpression();
 
   private:
@@ -93,9 +96,29 @@ class Parser {
         if (IsIdent("materialize") && IsSymbol("(", 1)) return true;
         if (IsIdent("union") && (PeekTok(1).kind == TokenKind::kIdent || IsSymbol("(", 1)))
             return true;
+        if (IsIdent("search") && PeekTok(1).kind != TokenKind::kEnd && !IsSymbol("|", 1) &&
+            !IsSymbol(";", 1))
+            return true;
         return IsIdent("range") && PeekTok(1).kind == TokenKind::kIdent && IsIdent("from", 2);
     }
-    Result<Statement> ParseStatement();
+    // `in_body`: inside a function body, where the result may be a scalar expression and
+    // '}' ends the statement list.
+    Result<Statement> ParseStatement(bool in_body = false);
+    // At `(` starting a function's parameter list: `()` + `{`, or `(name:`.
+    bool AtFunctionDef() const {
+        return IsSymbol("(") && ((IsSymbol(")", 1) && IsSymbol("{", 2)) ||
+                                 (PeekTok(1).kind == TokenKind::kIdent && IsSymbol(":", 2)));
+    }
+    Result<std::shared_ptr<FunctionDef>> ParseFunctionDef(std::string name, SourcePos pos);
+    Status ParseFunctionParam(FunctionParam& p);
+    // `name(args)` as a tabular source (a tabular function call).
+    Result<ExprPtr> ParseCallSource();
+    Status ParseMvApply(Operator& op);
+    // The search predicate: search terms, `col:term`, comparisons, and / or / not.
+    Status ParseSearch(Operator& op);
+    std::string TextBetween(size_t from, size_t to) const {
+        return from <= to && to <= text_.size() ? std::string(text_.substr(from, to - from)) : "";
+    }
     // A table name, possibly with '*' wildcards (`trace*`) when `wildcards`.
     Result<std::string> ParseTableName(bool wildcards);
     // The right side of join / lookup, or one union operand: `(tabular)` or a table name.
@@ -141,6 +164,7 @@ class Parser {
     Result<ExprPtr> ParseRawLiteral();
     Result<ExprPtr> ParsePrimary();
     std::vector<Token> toks_;
+    std::string_view text_;
     size_t i_ = 0;
 };
 

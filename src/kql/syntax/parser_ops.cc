@@ -1,4 +1,7 @@
 // Parser: the pipe operators.
+#include <cctype>
+#include <functional>
+
 #include "kql/syntax/parser_impl.h"
 
 namespace calypso::kql::syntax {
@@ -147,6 +150,15 @@ Status Parser::ParseOperator(Operator& op) {
         i_ += 3;
         return ParseMvExpand(op);
     }
+    if (IsHyphenated("parse", "where")) {
+        i_ += 3;
+        op.parse_where = true;
+        return ParseParse(op);
+    }
+    if (IsHyphenated("mv", "apply")) {
+        i_ += 3;
+        return ParseMvApply(op);
+    }
     std::string word = Cur().text;
     ++i_;
     if (word == "where" || word == "filter") {
@@ -242,6 +254,20 @@ Status Parser::ParseOperator(Operator& op) {
         ASSIGN_OR_RETURN(std::string name, ExpectIdent("a name"));
         op.names.push_back(std::move(name));
         return Status::Ok();
+    }
+    if (word == "invoke") {
+        op.kind = Operator::Kind::kInvoke;
+        NamedExpr call;
+        ASSIGN_OR_RETURN(call.expr, ParseCallSource());
+        op.exprs.push_back(std::move(call));
+        return Status::Ok();
+    }
+    if (word == "search") {
+        if (IsIdent("in") && IsSymbol("(", 1)) {
+            return Status::SyntaxError("'search in (...)' is only allowed at the start of a query",
+                                       Cur().pos);
+        }
+        return ParseSearch(op);
     }
     if (word == "getschema") {
         op.kind = Operator::Kind::kGetSchema;
@@ -430,4 +456,222 @@ Status Parser::ParseParse(Operator& op) {
     if (op.pattern.empty()) return Expected("a parse pattern");
     return Status::Ok();
 }
+}  // namespace calypso::kql::syntax
+
+namespace calypso::kql::syntax {
+
+// mv-apply [with_itemindex=I] [Name =] col [to typeof(T)], ... [limit N] on (subquery)
+Status Parser::ParseMvApply(Operator& op) {
+    op.kind = Operator::Kind::kMvApply;
+    if (IsIdent("with_itemindex") && IsSymbol("=", 1)) {
+        i_ += 2;
+        ASSIGN_OR_RETURN(op.index_column, ExpectIdent("an index column name"));
+    }
+    while (true) {
+        NamedExpr ne;
+        if ((Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) ||
+            (AtBracketName() && IsSymbol("=", 3))) {
+            ne.name_pos = Cur().pos;
+            ASSIGN_OR_RETURN(ne.name, ExpectColumnName());
+            ++i_;
+        }
+        ASSIGN_OR_RETURN(ne.expr, ParseAdditive());
+        core::Type type = core::Type::kNull;
+        if (IsIdent("to") && IsIdent("typeof", 1) && IsSymbol("(", 2)) {
+            i_ += 3;
+            ASSIGN_OR_RETURN(type, ParseTypeAfterColon());
+            RETURN_IF_ERROR(ExpectSymbol(")"));
+        }
+        op.exprs.push_back(std::move(ne));
+        op.types.push_back(type);
+        if (!IsSymbol(",")) break;
+        ++i_;
+    }
+    if (IsIdent("limit")) {
+        ++i_;
+        ASSIGN_OR_RETURN(op.count, ParseAdditive());
+    }
+    if (!IsIdent("on")) return Expected("'on'");
+    ++i_;
+    RETURN_IF_ERROR(ExpectSymbol("("));
+    // The subquery's source is the expanded rows of one input row: a table name "".
+    auto sub = std::make_unique<TabularExpr>();
+    sub->source.kind = Source::Kind::kTable;
+    sub->source.pos = Cur().pos;
+    while (true) {
+        Operator inner;
+        RETURN_IF_ERROR(ParseOperator(inner));
+        sub->ops.push_back(std::move(inner));
+        if (!IsSymbol("|")) break;
+        ++i_;
+    }
+    RETURN_IF_ERROR(ExpectSymbol(")"));
+    op.tabulars.push_back(std::move(sub));
+    return Status::Ok();
+}
+
+namespace {
+
+// A search term to the string operator it stands for: "err*" is hasprefix, "*err" hassuffix,
+// "*err*" contains, "e*r" a regex between term boundaries, anything else has.
+ExprPtr SearchTermExpr(ExprPtr column, const std::string& term, bool cs, SourcePos pos) {
+    std::string op = "has";
+    std::string needle = term;
+    bool lead = !term.empty() && term.front() == '*';
+    bool trail = term.size() > 1 && term.back() == '*';
+    std::string inner = term.substr(lead ? 1 : 0);
+    if (trail) inner.pop_back();
+    if (inner.find('*') != std::string::npos) {
+        std::string re = cs ? "" : "(?i)";
+        re += lead ? "" : "\\b";
+        for (char c : inner) {
+            if (c == '*') {
+                re += ".*";
+            } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+                re += c;
+            } else {
+                re += '\\';
+                re += c;
+            }
+        }
+        re += trail ? "" : "\\b";
+        op = "matches regex";
+        needle = re;
+    } else if (lead && trail) {
+        op = "contains";
+        needle = inner;
+    } else if (lead) {
+        op = "hassuffix";
+        needle = inner;
+    } else if (trail) {
+        op = "hasprefix";
+        needle = inner;
+    }
+    if (cs && op != "matches regex") op += "_cs";
+    auto lit = MakeExpr(Expr::Kind::kLiteral, pos);
+    lit->value = core::Value::String(needle);
+    auto e = MakeExpr(Expr::Kind::kBinary, pos);
+    e->op = op;
+    e->args.push_back(std::move(column));
+    e->args.push_back(std::move(lit));
+    return e;
+}
+
+ExprPtr AnyColumn(SourcePos pos) {
+    auto star = MakeExpr(Expr::Kind::kName, pos);
+    star->name = "*";
+    return star;
+}
+
+}  // namespace
+
+// search [kind=case_sensitive|case_insensitive] [in (T1, ...)] predicate. The predicate is
+// parsed into an ordinary expression where the column `*` means "any column" (the binder
+// expands it).
+Status Parser::ParseSearch(Operator& op) {
+    op.kind = Operator::Kind::kSearch;
+    bool cs = false;
+    if (IsIdent("kind") && IsSymbol("=", 1)) {
+        SourcePos pos = Cur().pos;
+        i_ += 2;
+        ASSIGN_OR_RETURN(std::string kind, ExpectIdent("case_sensitive or case_insensitive"));
+        if (kind != "case_sensitive" && kind != "case_insensitive") {
+            return Status::SyntaxError("search kind must be case_sensitive or case_insensitive",
+                                       pos);
+        }
+        cs = kind == "case_sensitive";
+        op.mode = kind;
+    }
+    if (IsIdent("in") && IsSymbol("(", 1)) {
+        i_ += 2;
+        while (true) {
+            ASSIGN_OR_RETURN(auto t, ParseOperand(true));
+            op.tabulars.push_back(std::move(t));
+            if (!IsSymbol(",")) break;
+            ++i_;
+        }
+        RETURN_IF_ERROR(ExpectSymbol(")"));
+    }
+    // Recursive descent over or / and / not / ( ) / atoms.
+    std::function<Result<ExprPtr>()> parse_or, parse_and, parse_unary;
+    parse_unary = [&]() -> Result<ExprPtr> {
+        SourcePos pos = Cur().pos;
+        if (IsIdent("not") && !IsSymbol("(", 1)) {
+            ++i_;
+            ASSIGN_OR_RETURN(ExprPtr inner, parse_unary());
+            auto e = MakeExpr(Expr::Kind::kCall, pos);
+            e->name = "not";
+            e->args.push_back(std::move(inner));
+            return e;
+        }
+        if (IsSymbol("(")) {
+            ++i_;
+            ASSIGN_OR_RETURN(ExprPtr inner, parse_or());
+            RETURN_IF_ERROR(ExpectSymbol(")"));
+            return inner;
+        }
+        if (Cur().kind == TokenKind::kString) {
+            std::string term = Cur().text;
+            ++i_;
+            return SearchTermExpr(AnyColumn(pos), term, cs, pos);
+        }
+        if (IsSymbol("*")) {
+            // `* op value`: the operator on any column.
+            ++i_;
+            if (Cur().kind != TokenKind::kIdent && Cur().kind != TokenKind::kSymbol) {
+                return Expected("an operator after '*'");
+            }
+            std::string bop = Cur().text;
+            if (bop == "matches" && IsIdent("regex", 1)) {
+                ++i_;
+                bop = "matches regex";
+            }
+            ++i_;
+            ASSIGN_OR_RETURN(ExprPtr rhs, ParseAdditive());
+            auto e = MakeExpr(Expr::Kind::kBinary, pos);
+            e->op = bop;
+            e->args.push_back(AnyColumn(pos));
+            e->args.push_back(std::move(rhs));
+            return e;
+        }
+        if ((Cur().kind == TokenKind::kIdent || AtBracketName()) &&
+            IsSymbol(":", AtBracketName() ? 3 : 1)) {
+            // column:term
+            ASSIGN_OR_RETURN(std::string col, ExpectColumnName());
+            ++i_;
+            if (Cur().kind != TokenKind::kString) return Expected("a string after ':'");
+            std::string term = Cur().text;
+            ++i_;
+            auto c = MakeExpr(Expr::Kind::kName, pos);
+            c->name = col;
+            return SearchTermExpr(std::move(c), term, cs, pos);
+        }
+        return ParseComparison();
+    };
+    parse_and = [&]() -> Result<ExprPtr> {
+        ASSIGN_OR_RETURN(ExprPtr l, parse_unary());
+        while (IsIdent("and")) {
+            SourcePos pos = Cur().pos;
+            ++i_;
+            ASSIGN_OR_RETURN(ExprPtr r, parse_unary());
+            l = Binary("and", pos, std::move(l), std::move(r));
+        }
+        return l;
+    };
+    parse_or = [&]() -> Result<ExprPtr> {
+        ASSIGN_OR_RETURN(ExprPtr l, parse_and());
+        while (IsIdent("or")) {
+            SourcePos pos = Cur().pos;
+            ++i_;
+            ASSIGN_OR_RETURN(ExprPtr r, parse_and());
+            l = Binary("or", pos, std::move(l), std::move(r));
+        }
+        return l;
+    };
+    NamedExpr pred;
+    ASSIGN_OR_RETURN(pred.expr, parse_or());
+    op.exprs.push_back(std::move(pred));
+    return Status::Ok();
+}
+
 }  // namespace calypso::kql::syntax

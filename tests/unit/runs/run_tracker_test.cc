@@ -1,18 +1,20 @@
-#include "ingest/run_tracker.h"
+#include "runs/run_tracker.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "../ingest/eventgrid_test_util.h"
 #include "core/time.h"
-#include "eventgrid_test_util.h"
+#include "server/run_events.h"
 
-namespace calypso::ingest {
+namespace calypso::runs {
 namespace {
 
-using testing::DecodeAll;
-using testing::FakeStore;
-using testing::FixtureBodies;
+using ingest::AmlEvent;
+using ingest::testing::DecodeAll;
+using ingest::testing::FakeStore;
+using ingest::testing::FixtureBodies;
 
 // Run ids from shared/fixtures/eventgrid/ids.json.
 constexpr const char* kPipeline = "8c1f6e2a-4b7d-4a93-b5e0-2d9c7f3a1e65";
@@ -40,8 +42,20 @@ std::vector<AmlEvent> Everything() {
     return all;
 }
 
+// The tracker as the server feeds it: the raw rows by ingest, the records by runs.
+core::Result<RunIngestOutcome> Ingest(RunTracker& tracker, const std::vector<AmlEvent>& events) {
+    return server::IngestAmlEvents(tracker, events);
+}
+
+// A clock shortly after the fixtures' runs, so that none is old enough to be forgotten.
+RunTrackerOptions FixtureClock() {
+    RunTrackerOptions o;
+    o.now = [] { return Time("2025-03-16T00:00:00Z"); };
+    return o;
+}
+
 RunRecord Ingested(RunTracker& tracker, const std::vector<AmlEvent>& events, const char* run) {
-    auto r = tracker.Ingest(events);
+    auto r = Ingest(tracker, events);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     auto record = tracker.Find(run);
     EXPECT_TRUE(record.has_value()) << run;
@@ -88,7 +102,7 @@ TEST(RunTracker, ShuffledDuplicatedAndBothSchemasGiveTheSameRecords) {
     RunTracker ordered(ordered_store);
     for (const char* which : {"success", "failure"}) {
         for (const AmlEvent& e : Lifecycle("eventgrid-schema", which)) {
-            ASSERT_TRUE(ordered.Ingest({e}).ok());
+            ASSERT_TRUE(Ingest(ordered, {e}).ok());
         }
     }
     for (unsigned seed : {1u, 2u, 3u, 4u, 5u}) {
@@ -102,7 +116,7 @@ TEST(RunTracker, ShuffledDuplicatedAndBothSchemasGiveTheSameRecords) {
             std::vector<AmlEvent> batch(
                 events.begin() + static_cast<std::ptrdiff_t>(i),
                 events.begin() + static_cast<std::ptrdiff_t>(std::min(i + 3, events.size())));
-            ASSERT_TRUE(shuffled.Ingest(batch).ok());
+            ASSERT_TRUE(Ingest(shuffled, batch).ok());
         }
         EXPECT_EQ(shuffled.run_count(), ordered.run_count());
         for (const char* run :
@@ -111,7 +125,7 @@ TEST(RunTracker, ShuffledDuplicatedAndBothSchemasGiveTheSameRecords) {
         }
         EXPECT_EQ(store.Rows("AmlEventGridEvent"), 29u) << "each event stored once";
         // Everything again: nothing new.
-        auto again = shuffled.Ingest(Everything());
+        auto again = Ingest(shuffled, Everything());
         ASSERT_TRUE(again.ok());
         EXPECT_EQ(again->stored, 0u);
         EXPECT_EQ(again->duplicates, 58u);
@@ -129,7 +143,7 @@ TEST(RunTracker, CompletedBeforeRunning) {
     FakeStore store;
     RunTracker tracker(store);
     for (size_t i = 0; i < train.size(); ++i) {
-        ASSERT_TRUE(tracker.Ingest({train[i]}).ok());
+        ASSERT_TRUE(Ingest(tracker, {train[i]}).ok());
         if (i == 0) {  // only RunCompleted so far
             EXPECT_EQ(tracker.Find(kTrain)->status, "Completed");
             EXPECT_FALSE(tracker.Find(kTrain)->ExecutionTimeMs());
@@ -160,7 +174,7 @@ TEST(RunTracker, StatusIgnoresCaseAndTerminalWins) {
             train.push_back(e);
         }
     }
-    for (const auto& e : train) ASSERT_TRUE(tracker.Ingest({e}).ok());
+    for (const auto& e : train) ASSERT_TRUE(Ingest(tracker, {e}).ok());
     RunRecord r = *tracker.Find(kFailedTrain);
     EXPECT_EQ(r.status, "Failed");
     EXPECT_EQ(r.end_time, Time("2025-03-15T09:14:33.2501874Z"));
@@ -186,12 +200,12 @@ TEST(RunTracker, RefusedAppendRemembersNothing) {
     RunTracker tracker(store);
     store.refuse = core::Status::LimitExceeded("full");
     auto events = Lifecycle("eventgrid-schema", "success");
-    auto r = tracker.Ingest(events);
+    auto r = Ingest(tracker, events);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), core::StatusCode::kLimitExceeded);
     EXPECT_EQ(tracker.run_count(), 0u);
     store.refuse = core::Status::Ok();
-    auto retry = tracker.Ingest(events);
+    auto retry = Ingest(tracker, events);
     ASSERT_TRUE(retry.ok());
     EXPECT_EQ(retry->stored, 18u);
     EXPECT_EQ(tracker.Find(kTrain)->ExecutionTimeMs(), 765428);
@@ -200,18 +214,18 @@ TEST(RunTracker, RefusedAppendRemembersNothing) {
 TEST(RunTracker, RebuildFromStoredEvents) {
     FakeStore store;
     RunTracker first(store);
-    ASSERT_TRUE(first.Ingest(Lifecycle("eventgrid-schema", "success")).ok());
-    ASSERT_TRUE(first.Ingest(Lifecycle("cloudevents-schema", "failure")).ok());
+    ASSERT_TRUE(Ingest(first, Lifecycle("eventgrid-schema", "success")).ok());
+    ASSERT_TRUE(Ingest(first, Lifecycle("cloudevents-schema", "failure")).ok());
     const size_t rows = store.Rows("PipelineRuns");
 
-    RunTracker second(store);
-    ASSERT_TRUE(second.Rebuild(store).ok());
+    RunTracker second(store, nullptr, FixtureClock());
+    ASSERT_TRUE(server::RebuildRuns(second, store).ok());
     EXPECT_EQ(store.Rows("PipelineRuns"), rows) << "rebuilding appends nothing";
     EXPECT_EQ(second.run_count(), first.run_count());
     for (const char* run : {kPipeline, kTrain, kFailedPipeline, kFailedTrain}) {
         EXPECT_EQ(second.Find(run), first.Find(run)) << run;
     }
-    auto again = second.Ingest(Lifecycle("cloudevents-schema", "success"));
+    auto again = Ingest(second, Lifecycle("cloudevents-schema", "success"));
     ASSERT_TRUE(again.ok());
     EXPECT_EQ(again->stored, 0u);
     EXPECT_EQ(again->runs_changed, 0u);
@@ -221,7 +235,7 @@ TEST(RunTracker, VersionTimesIncreasePerRun) {
     FakeStore store;
     RunTracker tracker(store);
     for (const auto& e : Lifecycle("eventgrid-schema", "success")) {
-        ASSERT_TRUE(tracker.Ingest({e}).ok());
+        ASSERT_TRUE(Ingest(tracker, {e}).ok());
     }
     std::map<std::string, int64_t> last;
     for (const auto& b : store.Batches("PipelineRuns")) {
@@ -238,5 +252,120 @@ TEST(RunTracker, VersionTimesIncreasePerRun) {
     EXPECT_EQ(store.Rows("PipelineRuns"), 14u);
 }
 
+// The StepName column of every PipelineRuns row of `run`, in append order.
+std::vector<std::string> StepNameRows(FakeStore& store, const char* run) {
+    std::vector<std::string> out;
+    for (const auto& b : store.Batches("PipelineRuns")) {
+        const auto& ids = b.columns[*b.schema.IndexOf("RunId")];
+        const auto& names = b.columns[*b.schema.IndexOf("StepName")];
+        for (size_t i = 0; i < b.num_rows(); ++i) {
+            if (ids.string_at(i) == run) out.emplace_back(names.string_at(i));
+        }
+    }
+    return out;
+}
+
+TEST(RunTracker, StepNameFromLogsBeforeTheEvents) {
+    FakeStore store;
+    RunTracker tracker(store);
+    const std::vector<StepName> names = {{kTrain, "train_model"}};
+    auto learned = tracker.LearnStepNames(names);
+    ASSERT_TRUE(learned.ok());
+    EXPECT_EQ(*learned, 0u) << "no record yet: the name waits for the run";
+    EXPECT_EQ(store.Rows("PipelineRuns"), 0u);
+    RunRecord train = Ingested(tracker, Lifecycle("eventgrid-schema", "success"), kTrain);
+    EXPECT_EQ(train.step_name, "train_model");
+    EXPECT_EQ(StepNameRows(store, kTrain), std::vector<std::string>{"train_model"});
+    EXPECT_EQ(tracker.Find(kPrep)->step_name, "");
+}
+
+TEST(RunTracker, StepNameFromLogsAfterTheEvents) {
+    FakeStore store;
+    RunTracker tracker(store);
+    for (const auto& e : Lifecycle("eventgrid-schema", "success")) {
+        ASSERT_TRUE(Ingest(tracker, {e}).ok());
+    }
+    const size_t rows = store.Rows("PipelineRuns");
+    const std::vector<StepName> names = {{kPrep, "prep_data"}, {"unknown-run", "x"}};
+    auto learned = tracker.LearnStepNames(names);
+    ASSERT_TRUE(learned.ok());
+    EXPECT_EQ(*learned, 1u);
+    EXPECT_EQ(store.Rows("PipelineRuns"), rows + 1);
+    EXPECT_EQ(tracker.Find(kPrep)->step_name, "prep_data");
+    EXPECT_EQ(tracker.Find(kPrep)->status, "Completed") << "the rest of the record is kept";
+    EXPECT_EQ(StepNameRows(store, kPrep).back(), "prep_data");
+    // The same name again (every log line carries it) changes nothing.
+    learned = tracker.LearnStepNames(names);
+    ASSERT_TRUE(learned.ok());
+    EXPECT_EQ(*learned, 0u);
+    EXPECT_EQ(store.Rows("PipelineRuns"), rows + 1);
+
+    // A refused append remembers nothing; the next log line tries again.
+    store.refuse = core::Status::LimitExceeded("full");
+    const std::vector<StepName> train = {{kTrain, "train_model"}};
+    EXPECT_FALSE(tracker.LearnStepNames(train).ok());
+    EXPECT_EQ(tracker.Find(kTrain)->step_name, "");
+    store.refuse = core::Status::Ok();
+    ASSERT_TRUE(tracker.LearnStepNames(train).ok());
+    EXPECT_EQ(tracker.Find(kTrain)->step_name, "train_model");
+
+    // The name survives a restart (read back from PipelineRuns), and a later row of the
+    // run sorts after the stored ones.
+    RunTracker second(store, nullptr, FixtureClock());
+    ASSERT_TRUE(server::RebuildRuns(second, store).ok());
+    EXPECT_EQ(second.Find(kPrep)->step_name, "prep_data");
+    EXPECT_EQ(second.Find(kTrain)->step_name, "train_model");
+}
+
+TEST(RunTracker, TimeGeneratedIsEventTime) {
+    FakeStore store;
+    RunTracker tracker(store);
+    ASSERT_TRUE(Ingest(tracker, Lifecycle("eventgrid-schema", "success")).ok());
+    for (const auto& b : store.Batches("PipelineRuns")) {
+        const auto& times = b.columns[*b.schema.IndexOf("TimeGenerated")];
+        for (size_t i = 0; i < b.num_rows(); ++i) {
+            EXPECT_GE(times.int64_at(i), Time("2025-03-14T09:00:00Z"));
+            EXPECT_LT(times.int64_at(i), Time("2025-03-15T00:00:00Z"))
+                << "retention drops a run's rows by the time of its events";
+        }
+    }
+}
+
+TEST(RunTracker, ForgetsOldFinishedRunsAndTreatsTheirEventsAsDuplicates) {
+    FakeStore store;
+    int64_t now = Time("2025-03-15T12:00:00Z");
+    RunTrackerOptions options;
+    options.now = [&now] { return now; };
+    RunTracker tracker(store, nullptr, options);
+    ASSERT_TRUE(Ingest(tracker, Lifecycle("eventgrid-schema", "success")).ok());
+    EXPECT_EQ(tracker.run_count(), 4u);
+    const size_t keys = tracker.remembered_keys();
+    EXPECT_EQ(keys, 18u);
+
+    now += 49 * core::kTicksPerHour;  // past the 48 hours Event Grid could still retry
+    ASSERT_TRUE(Ingest(tracker, Lifecycle("eventgrid-schema", "failure")).ok());
+    EXPECT_EQ(tracker.run_count(), 3u) << "only the failed pipeline's runs are left";
+    EXPECT_FALSE(tracker.Find(kTrain));
+    EXPECT_EQ(tracker.remembered_keys(), 11u) << "the forgotten runs took their keys along";
+
+    const size_t rows = store.Rows("PipelineRuns");
+    auto late = Ingest(tracker, Lifecycle("cloudevents-schema", "success"));
+    ASSERT_TRUE(late.ok());
+    EXPECT_EQ(late->stored, 0u);
+    EXPECT_EQ(late->duplicates, 18u);
+    EXPECT_EQ(store.Rows("PipelineRuns"), rows) << "no partial record for a forgotten run";
+}
+
+TEST(RunTracker, RunCountAndKeysPerRunAreCapped) {
+    FakeStore store;
+    RunTrackerOptions options = FixtureClock();
+    options.max_runs = 3;
+    options.max_keys_per_run = 2;
+    RunTracker tracker(store, nullptr, options);
+    for (const auto& e : Everything()) ASSERT_TRUE(Ingest(tracker, {e}).ok());
+    EXPECT_LE(tracker.run_count(), 3u);
+    EXPECT_LE(tracker.remembered_keys(), 2u * tracker.run_count());
+}
+
 }  // namespace
-}  // namespace calypso::ingest
+}  // namespace calypso::runs

@@ -1,0 +1,120 @@
+// The per-batch work of Scan, Filter and Project, shared by their operators
+// (executor.cc) and the parallel fragments (parallel.cc). Stateless but for the caller's
+// row buffer, so each worker runs its own copy.
+#include <set>
+
+#include "kql/exec/evaluate.h"
+#include "kql/exec/operator.h"
+
+namespace calypso::kql {
+
+using core::Batch;
+using core::Status;
+
+core::ScanRequest MakeScanRequest(const PlanNode& scan, const ExecOptions& opts,
+                                  bool& filter_time) {
+    core::ScanRequest req;
+    req.table = scan.table;
+    std::set<std::string> key_names;
+    for (const auto& k : scan.scan_keys) key_names.insert(ScanKeyName(k));
+    for (const auto& f : scan.schema.fields) {
+        if (key_names.count(f.name) == 0) req.columns.push_back(f.name);
+    }
+    req.keys = scan.scan_keys;
+    req.predicates = scan.scan_predicates;
+    req.time = ScanTimeRange(scan, opts.time);
+    // The query's own time conditions are checked by its filters; the API's timespan
+    // is checked here.
+    filter_time = opts.time && !scan.time_column.empty();
+    if (filter_time && !scan.schema.IndexOf(scan.time_column)) {
+        req.columns.push_back(scan.time_column);
+    }
+    return req;
+}
+
+Status ScanStep(const PlanNode& scan, const std::optional<core::TimeRange>& time,
+                bool filter_time, const Batch& b, std::vector<uint32_t>& rows, const Sink& sink) {
+    size_t n = b.num_rows();
+    if (n == 0) return Status::Ok();
+    bool same = b.schema == scan.schema;
+    rows.clear();
+    bool all = true;
+    if (filter_time) {
+        auto ti = b.schema.IndexOf(scan.time_column);
+        if (!ti) return Status::Internal("scan did not return the time column");
+        const core::Column& tc = b.columns[*ti];
+        for (size_t i = 0; i < n; ++i) {
+            if (!tc.IsNull(i) && time->Contains(tc.int64_at(i))) {
+                rows.push_back(static_cast<uint32_t>(i));
+            } else {
+                all = false;
+            }
+        }
+        if (rows.empty()) return Status::Ok();
+    }
+    if (same && all) return sink(b);
+    Batch out;
+    out.schema = scan.schema;
+    for (const auto& f : scan.schema.fields) {
+        auto idx = b.schema.IndexOf(f.name);
+        if (!idx) return Status::Internal("scan did not return column '" + f.name + "'");
+        const core::Column& src = b.columns[*idx];
+        if (all) {
+            out.columns.push_back(src);
+            continue;
+        }
+        core::Column c(src.type());
+        c.Reserve(rows.size());
+        for (uint32_t r : rows) c.AppendFrom(src, r);
+        out.columns.push_back(std::move(c));
+    }
+    return sink(out);
+}
+
+Status FilterStep(const PlanNode& node, const Batch& b, std::vector<uint32_t>& rows,
+                  const Sink& sink) {
+    Vec p = Evaluate(*node.predicate, b);
+    size_t n = b.num_rows();
+    rows.clear();
+    if (p.type() == core::Type::kDynamic) {
+        for (size_t i = 0; i < n; ++i) {
+            const core::Dynamic& d = p.Dyn(i);
+            if (d.kind() == core::Dynamic::Kind::kBool && d.as_bool())
+                rows.push_back(static_cast<uint32_t>(i));
+        }
+    } else if (p.is_const()) {
+        if (p.IsNull(0) || p.I64(0) == 0) return Status::Ok();
+        return sink(b);
+    } else {
+        const auto valid = p.column().validity();
+        const auto vals = p.column().int64s();
+        for (size_t i = 0; i < n; ++i) {
+            if (valid[i] && vals[i]) rows.push_back(static_cast<uint32_t>(i));
+        }
+    }
+    if (rows.empty()) return Status::Ok();
+    if (rows.size() == n) return sink(b);
+    return sink(Gather(b, rows));
+}
+
+Status ProjectStep(const PlanNode& node, const Batch& b, const Sink& sink) {
+    Batch out;
+    out.schema = node.schema;
+    size_t n = b.num_rows();
+    out.columns.reserve(node.exprs.size());
+    for (size_t i = 0; i < node.exprs.size(); ++i) {
+        Vec v = Evaluate(*node.exprs[i], b);
+        core::Type want = node.schema.fields[i].type;
+        if (!v.is_const() && v.column().type() == want) {
+            out.columns.push_back(v.TakeColumn(n));
+            continue;
+        }
+        core::Column c(want);
+        c.Reserve(n);
+        for (size_t r = 0; r < n; ++r) AppendVecRow(c, v, r);
+        out.columns.push_back(std::move(c));
+    }
+    return sink(out);
+}
+
+}  // namespace calypso::kql
