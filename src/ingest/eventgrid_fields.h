@@ -1,6 +1,6 @@
 #pragma once
 
-// Private to the Event Grid decoder and the run tracker: reading Azure ML event payloads.
+// Private to the Event Grid decoder: reading Azure ML event payloads.
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 
-// Private to the Event Grid decoder and the run tracker: builds a batch of a built-in
+// Private to the Event Grid decoder: builds a batch of a built-in
 // table row by row, by column name. Event Grid traffic is a few events a second, so a
 // name lookup per value is fine. Not thread-safe.
 

@@ -184,7 +184,7 @@ std::vector<TableDef> MakeTables() {
         "AmlDatasetDriftDetectedEvent",
         "EventId Subject DataDriftId DataDriftName RunId BaseDatasetId TargetDatasetId "
         "DriftCoefficient:real StartTime:datetime EndTime:datetime"));
-    // One row per change of a run's merged record (src/ingest/run_tracker.h); the current
+    // One row per change of a run's merged record (src/runs/run_tracker.h); the current
     // record of a run is its row with the largest TimeGenerated.
     {
         TableDef runs{"PipelineRuns", {}, "TimeGenerated"};

@@ -1,4 +1,5 @@
 #include "core/dynamic.h"
+#include "core/metrics.h"
 #include "core/time.h"
 #include "ingest/appinsights.h"
 #include "ingest/dedup.h"
@@ -121,6 +122,15 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
             return r;
         }
         LearnStepNames(steps);  // only once the logs are stored
+        if (decoded->items_truncated > 0) {
+            // Accepted, but a field was cut to its limit or properties past the 100th dropped.
+            static auto& truncated = core::DefaultMetrics().Counter(
+                "calypso_ingest_truncated_items",
+                "Accepted App Insights items with a field cut to its length limit or "
+                "properties beyond the 100th dropped",
+                {"workspace"});
+            truncated.With({workspace}).Add(static_cast<double>(decoded->items_truncated));
+        }
     }
     const size_t accepted = received - errors.size();
     const int status = errors.empty() ? 200 : accepted > 0 ? 206 : 400;

@@ -21,14 +21,14 @@ using syntax::Expr;
 
 std::string TypeStr(Type t) { return std::string(core::TypeName(t)); }
 
-syntax::ExprPtr CloneExpr(const Expr& e) {
+syntax::ExprPtr CloneBoundExpr(const Expr& e) {
     auto c = std::make_unique<Expr>();
     c->kind = e.kind;
     c->pos = e.pos;
     c->value = e.value;
     c->name = e.name;
     c->op = e.op;
-    for (const auto& a : e.args) c->args.push_back(CloneExpr(*a));
+    for (const auto& a : e.args) c->args.push_back(CloneBoundExpr(*a));
     return c;
 }
 
@@ -148,7 +148,7 @@ Status Binder::BindLet(const syntax::Statement& st) {
             t->source.table = e.name;
         } else {
             t->source.kind = syntax::Source::Kind::kCall;
-            t->source.call = CloneExpr(e);
+            t->source.call = CloneBoundExpr(e);
         }
         tabular_lets_[st.name] = t.get();
         scalar_lets_.erase(st.name);
@@ -347,7 +347,7 @@ Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* pipe
                     t->source.table = a->name;
                 } else {
                     t->source.kind = syntax::Source::Kind::kCall;
-                    t->source.call = CloneExpr(*a);
+                    t->source.call = CloneBoundExpr(*a);
                 }
                 arg.tab = t.get();
                 arg.scope = caller;
@@ -402,7 +402,7 @@ Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* pipe
             t->source.pos = last.scalar->pos;
             if (last.scalar->kind == Expr::Kind::kCall) {
                 t->source.kind = syntax::Source::Kind::kCall;
-                t->source.call = CloneExpr(*last.scalar);
+                t->source.call = CloneBoundExpr(*last.scalar);
             } else {
                 t->source.kind = syntax::Source::Kind::kTable;
                 t->source.table = last.scalar->name;
@@ -450,7 +450,7 @@ Status Binder::CheckFunction(const syntax::FunctionDef& f) {
             t->source.pos = last.scalar->pos;
             if (last.scalar->kind == Expr::Kind::kCall) {
                 t->source.kind = syntax::Source::Kind::kCall;
-                t->source.call = CloneExpr(*last.scalar);
+                t->source.call = CloneBoundExpr(*last.scalar);
             } else {
                 t->source.kind = syntax::Source::Kind::kTable;
                 t->source.table = last.scalar->name;

@@ -15,23 +15,6 @@ using core::Batch;
 using core::Dynamic;
 using core::Status;
 
-// What one cell expands to, as mv-expand: array elements, one single-key bag per bag
-// member, any other value itself (a null: one null row).
-void Elements(const Dynamic& d, std::vector<Dynamic>& out) {
-    out.clear();
-    switch (d.kind()) {
-        case Dynamic::Kind::kArray:
-            out = d.as_array();
-            break;
-        case Dynamic::Kind::kObject:
-            for (const auto& m : d.as_object()) out.push_back(Dynamic::MakeObject({m}));
-            break;
-        default:
-            out.push_back(d);
-            break;
-    }
-}
-
 class MvApplyOp final : public Operator {
   public:
     MvApplyOp(PlanNode& node, OpPtr child, const core::TableSource& source,
@@ -53,7 +36,7 @@ class MvApplyOp final : public Operator {
             for (size_t i = 0; i < n; ++i) {
                 size_t count = 0;
                 for (size_t k = 0; k < nexp; ++k) {
-                    Elements(src[k].Dyn(i), elems[k]);
+                    ExpansionElements(src[k].Dyn(i), elems[k]);
                     count = std::max(count, elems[k].size());
                 }
                 if (spec.limit >= 0) count = std::min(count, static_cast<size_t>(spec.limit));

@@ -100,6 +100,9 @@ OpPtr MakeJoinOp(PlanNode& node, OpPtr left, OpPtr right);
 OpPtr MakeUnionOp(PlanNode& node, std::vector<OpPtr> inputs);
 // exec/reshape.cc.
 OpPtr MakeMvExpandOp(PlanNode& node, OpPtr child);
+// What one cell expands to in mv-expand and mv-apply: array elements, one single-key bag per
+// bag member, any other value itself (a null cell: one null row).
+void ExpansionElements(const core::Dynamic& d, std::vector<core::Dynamic>& out);
 OpPtr MakeParseOp(PlanNode& node, OpPtr child);
 OpPtr MakeSerializeOp(PlanNode& node, OpPtr child);
 // exec/series.cc.

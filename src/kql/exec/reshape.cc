@@ -9,28 +9,27 @@
 #include "kql/functions/cast.h"
 
 namespace calypso::kql {
-namespace {
 
-using core::Batch;
-using core::Dynamic;
-using core::Status;
-
-// The values one cell expands to: array elements, one single-key bag per bag member, the
-// value itself otherwise (a null cell keeps one null row).
-void Elements(const Dynamic& d, std::vector<Dynamic>& out) {
+void ExpansionElements(const core::Dynamic& d, std::vector<core::Dynamic>& out) {
     out.clear();
     switch (d.kind()) {
-        case Dynamic::Kind::kArray:
+        case core::Dynamic::Kind::kArray:
             out = d.as_array();
             break;
-        case Dynamic::Kind::kObject:
-            for (const auto& m : d.as_object()) out.push_back(Dynamic::MakeObject({m}));
+        case core::Dynamic::Kind::kObject:
+            for (const auto& m : d.as_object()) out.push_back(core::Dynamic::MakeObject({m}));
             break;
         default:
             out.push_back(d);
             break;
     }
 }
+
+namespace {
+
+using core::Batch;
+using core::Dynamic;
+using core::Status;
 
 class MvExpandOp final : public Operator {
   public:
@@ -52,7 +51,7 @@ class MvExpandOp final : public Operator {
             for (size_t i = 0; i < n; ++i) {
                 size_t count = 0;
                 for (size_t k = 0; k < nexp; ++k) {
-                    Elements(src[k].Dyn(i), elems[k]);
+                    ExpansionElements(src[k].Dyn(i), elems[k]);
                     count = std::max(count, elems[k].size());
                 }
                 if (spec.limit >= 0) count = std::min(count, static_cast<size_t>(spec.limit));

@@ -250,7 +250,7 @@ void SplitAnd(const BoundExpr& e, std::vector<BoundExprPtr>& out) {
         SplitAnd(*e.args[1], out);
         return;
     }
-    out.push_back(CloneExpr(e));
+    out.push_back(CloneBoundExpr(e));
 }
 
 // Replaces references to the project's outputs by the expressions computing them.
@@ -258,7 +258,7 @@ bool Inline(BoundExprPtr& e, const PlanNode& project) {
     if (e->kind == BoundExpr::Kind::kColumn) {
         auto idx = project.schema.IndexOf(e->column);
         if (!idx) return false;
-        e = CloneExpr(*project.exprs[*idx]);
+        e = CloneBoundExpr(*project.exprs[*idx]);
         return true;
     }
     for (auto& a : e->args) {

@@ -37,7 +37,6 @@ void FoldExpr(BoundExprPtr& e);
 bool IsDeterministic(std::string_view function);
 
 // expr_util.cc.
-BoundExprPtr CloneExpr(const BoundExpr& e);
 // True when `e` calls row_number(), prev() or next(), whose values depend on other rows.
 bool HasWindowCall(const BoundExpr& e);
 // Calls `fn` on every expression slot of `node` (not of its inputs), evaluated against the

@@ -113,6 +113,8 @@ class MetricsEndToEnd(unittest.TestCase):
         ok = IDS["runs"]["success"]
         # Logs of the successful run's steps first: their names wait for the events.
         items = [step_log(st["run_id"], st["name"], f"{st['name']} started") for st in ok["steps"]]
+        # One of them with 120 more properties: kept, the ones past the 100th dropped, counted.
+        items[0]["data"]["baseData"]["properties"].update({f"extra{i}": "v" for i in range(120)})
         items += [dict(step_log("x", "y", "bad time"), time="not a time"), 42,
                   dict(step_log("x", "y", "z"), iKey="00000000-dead-beef-0000-000000000000")]
         status, body = s.request("POST", "/v2/track", json.dumps(items),
@@ -202,6 +204,7 @@ class MetricsEndToEnd(unittest.TestCase):
         self.assertEqual(value(m, rejected, workspace="unknown", table="unknown",
                                reason="unreadable_body"), 1)
         self.assertEqual(len(self.track_answer["errors"]), 3)
+        self.assertEqual(value(m, "calypso_ingest_truncated_items_total", workspace="default"), 1)
         lat = "calypso_ingest_request_duration_seconds"
         self.assertEqual(value(m, lat + "_count", endpoint="track"), 3)
         self.assertGreaterEqual(value(m, lat + "_count", endpoint="eventgrid"), 12)
