@@ -197,6 +197,19 @@ Column Column::GatherFrom(Type type, std::span<const Column* const> sources,
             }
             break;
         case Physical::kString: {
+            // Rows of one shared dictionary stay dictionary codes: filtered dictionary
+            // columns keep grouping and comparing by code downstream.
+            const auto& dict = sources.empty() ? nullptr : sources[0]->d_->dict;
+            bool one_dict = dict != nullptr;
+            for (const Column* src : sources) one_dict = one_dict && src->d_->dict == dict;
+            if (one_dict) {
+                o.dict = dict;
+                o.codes.resize(rows.size());
+                for (size_t i = 0; i < rows.size(); ++i) {
+                    o.codes[i] = sources[rows[i].source]->d_->codes[rows[i].row];
+                }
+                break;
+            }
             size_t total = 0;
             for (const auto& r : rows) total += sources[r.source]->string_at(r.row).size();
             if (total > UINT32_MAX) {  // beyond 32-bit offsets: plain strings

@@ -64,7 +64,7 @@ class Column {
     // Appends every row of `other`, which has the same type.
     void AppendAll(const Column& other);
     // Rows of several columns of one type gathered into a new column, in the order given;
-    // strings come out packed.
+    // strings come out packed, or as codes when every source shares one dictionary.
     struct RowRef {
         uint32_t source;  // index into `sources`
         uint32_t row;
@@ -97,6 +97,12 @@ class Column {
     std::span<const Dynamic> dynamics() const { return d_->dyn; }
     std::span<const uint8_t> validity() const { return d_->valid; }
 
+    // The same data under another type of the same physical class (shared, not copied).
+    Column Retyped(Type type) const {
+        Column c = *this;
+        c.type_ = type;
+        return c;
+    }
     // A column of `n` nulls.
     static Column Nulls(Type type, size_t n);
     // Memory held by string values (any form), for budgets.

@@ -26,7 +26,7 @@ ShreddedColumn Shred(const Column& column) {
     }
     std::map<std::string, size_t> chosen;  // key -> index in `keys`, ordered for determinism
     for (const auto& [key, count] : string_count) {
-        if (!mixed.contains(key) && count * 2 >= rows &&
+        if (!mixed.contains(key) && count * kShredMinShare >= rows &&
             key.find(kShredSeparator) == std::string::npos) {
             chosen.emplace(key, 0);
         }

@@ -14,13 +14,16 @@ namespace calypso::storage {
 // the rest of each object. Reading one key then decodes one string column and never parses
 // JSON; reading the whole column puts the objects back together (shredded keys first).
 inline constexpr char kShredSeparator = '\x1f';
+// A key is shredded when at least 1/kShredMinShare of the rows hold it: a sparse key costs
+// little as a mostly-null string column, and much when every read decodes whole objects.
+inline constexpr size_t kShredMinShare = 16;
 
 struct ShreddedColumn {
     core::Column residual;                                   // the objects without the keys
     std::vector<std::pair<std::string, core::Column>> keys;  // key -> string column
 };
 
-// Splits a dynamic column. Keys in at least half of the rows, with only string values, are
+// Splits a dynamic column. Keys in at least 1/16 of the rows, with only string values, are
 // shredded (at most 64); a column with none comes back unchanged as the residual.
 ShreddedColumn Shred(const core::Column& dynamic);
 

@@ -32,11 +32,12 @@ core::Batch Gather(const core::Batch& batch, const std::vector<uint32_t>& rows) 
     core::Batch out;
     out.schema = batch.schema;
     out.columns.reserve(batch.columns.size());
+    std::vector<core::Column::RowRef> refs(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) refs[i] = {0, rows[i]};
     for (const auto& col : batch.columns) {
-        core::Column c(col.type());
-        c.Reserve(rows.size());
-        for (uint32_t r : rows) c.AppendFrom(col, r);
-        out.columns.push_back(std::move(c));
+        const core::Column* source = &col;
+        out.columns.push_back(core::Column::GatherFrom(
+            col.type(), std::span<const core::Column* const>(&source, 1), refs));
     }
     return out;
 }

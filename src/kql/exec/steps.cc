@@ -58,17 +58,10 @@ Status ScanStep(const PlanNode& scan, const std::optional<core::TimeRange>& time
     for (const auto& f : scan.schema.fields) {
         auto idx = b.schema.IndexOf(f.name);
         if (!idx) return Status::Internal("scan did not return column '" + f.name + "'");
-        const core::Column& src = b.columns[*idx];
-        if (all) {
-            out.columns.push_back(src);
-            continue;
-        }
-        core::Column c(src.type());
-        c.Reserve(rows.size());
-        for (uint32_t r : rows) c.AppendFrom(src, r);
-        out.columns.push_back(std::move(c));
+        out.columns.push_back(b.columns[*idx]);
     }
-    return sink(out);
+    if (all) return sink(out);
+    return sink(Gather(out, rows));
 }
 
 Status FilterStep(const PlanNode& node, const Batch& b, std::vector<uint32_t>& rows,

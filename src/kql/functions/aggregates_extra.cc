@@ -144,29 +144,43 @@ class PercentileState final : public AggregateState {
     void FinishInto(size_t n, std::vector<core::Column>& out) override {
         std::vector<core::Column> cols(percents_.size(), core::Column(type_));
         for (auto& c : cols) c.Reserve(n);
+        std::vector<size_t> ranks(percents_.size());
         for (size_t g = 0; g < n; ++g) {
             size_t count = integral() ? ivals_[g].size() : dvals_[g].size();
-            if (integral()) std::sort(ivals_[g].begin(), ivals_[g].end());
-            if (!integral()) std::sort(dvals_[g].begin(), dvals_[g].end());
+            if (count == 0) {
+                for (auto& c : cols) c.AppendNull();
+                continue;
+            }
             for (size_t p = 0; p < percents_.size(); ++p) {
-                if (count == 0) {
-                    cols[p].AppendNull();
-                    continue;
-                }
                 // The epsilon keeps 99.9% of 1000 at rank 999 despite binary rounding.
                 double rank = std::ceil(percents_[p] / 100.0 * static_cast<double>(count) - 1e-9);
-                size_t idx = rank < 1 ? 0 : std::min(count, static_cast<size_t>(rank)) - 1;
-                if (integral()) {
-                    cols[p].AppendInt64(ivals_[g][idx]);
-                } else {
-                    cols[p].AppendDouble(dvals_[g][idx]);
-                }
+                ranks[p] = rank < 1 ? 0 : std::min(count, static_cast<size_t>(rank)) - 1;
+            }
+            if (integral()) {
+                SelectRanks(ivals_[g], ranks);
+                for (size_t p = 0; p < ranks.size(); ++p) cols[p].AppendInt64(ivals_[g][ranks[p]]);
+            } else {
+                SelectRanks(dvals_[g], ranks);
+                for (size_t p = 0; p < ranks.size(); ++p) cols[p].AppendDouble(dvals_[g][ranks[p]]);
             }
         }
         for (auto& c : cols) out.push_back(std::move(c));
     }
 
   private:
+    // Puts the value of each wanted rank in its sorted place without sorting the rest:
+    // ranks in ascending order, each selection within what is right of the previous one.
+    template <typename T>
+    static void SelectRanks(std::vector<T>& values, const std::vector<size_t>& ranks) {
+        std::vector<size_t> order(ranks);
+        std::sort(order.begin(), order.end());
+        size_t from = 0;
+        for (size_t r : order) {
+            if (r < from) continue;  // the same rank twice
+            std::nth_element(values.begin() + from, values.begin() + r, values.end());
+            from = r + 1;
+        }
+    }
     bool integral() const { return core::PhysicalOf(type_) == core::Physical::kInt64; }
     Type type_;
     std::vector<double> percents_;

@@ -198,6 +198,16 @@ Vec CastVec(const Vec& v, Type to, size_t rows) {
     if (v.is_const()) {
         return Vec::Const(CastValue(v.constant(), to), to);
     }
+    // Widening an int to a long changes no value: relabel the shared data.
+    if (from == Type::kInt && to == Type::kLong) return Vec::Own(v.column().Retyped(to));
+    if ((from == Type::kInt || from == Type::kLong) && to == Type::kReal) {
+        const auto in = v.column().int64s();
+        std::vector<double> values(rows);
+        for (size_t i = 0; i < rows; ++i) values[i] = static_cast<double>(in[i]);
+        const auto valid = v.column().validity();
+        return Vec::Own(core::Column::FromDoubles(
+            to, std::move(values), std::vector<uint8_t>(valid.begin(), valid.end())));
+    }
     core::Column out(to);
     out.Reserve(rows);
     switch (core::PhysicalOf(to)) {

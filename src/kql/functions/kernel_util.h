@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/column.h"
 #include "kql/exec/vec.h"
@@ -12,10 +13,24 @@ namespace calypso::kql::functions {
 // Builds an owned column of `n` rows from f(i) -> bool.
 template <typename F>
 Vec BoolLoop(size_t n, F f) {
-    core::Column c(core::Type::kBool);
-    c.Reserve(n);
-    for (size_t i = 0; i < n; ++i) c.AppendInt64(f(i) ? 1 : 0);
-    return Vec::Own(std::move(c));
+    std::vector<int64_t> values(n);
+    for (size_t i = 0; i < n; ++i) values[i] = f(i) ? 1 : 0;
+    return Vec::Own(core::Column::FromInt64s(core::Type::kBool, std::move(values),
+                                             std::vector<uint8_t>(n, 1)));
+}
+
+// Builds a bool column of `n` rows from test(string_view) applied to string Vec `a`. A
+// dictionary column is tested once per distinct value, its rows taking their code's answer.
+template <typename F>
+Vec StringPredicate(const Vec& a, size_t n, F test) {
+    if (!a.is_const() && a.column().is_dictionary() && a.column().dictionary().size() <= n) {
+        const auto& dict = a.column().dictionary();
+        std::vector<uint8_t> answer(dict.size());
+        for (size_t k = 0; k < dict.size(); ++k) answer[k] = test(std::string_view(dict[k]));
+        const auto codes = a.column().codes();
+        return BoolLoop(n, [&](size_t i) { return answer[codes[i]] != 0; });
+    }
+    return BoolLoop(n, [&](size_t i) { return test(a.Str(i)); });
 }
 
 // ASCII-only case folding (no locale lookups in the hot loops).

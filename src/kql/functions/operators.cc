@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
+#include <span>
 #include <unordered_set>
 
 #include "kql/functions/cast.h"
@@ -63,16 +65,70 @@ Result<Type> CompareType(Type l, Type r, SourcePos pos, std::string_view op) {
         pos);
 }
 
+// `values[i] op k` for the present rows of a column, the switch on `op` hoisted out of
+// the loop.
+template <typename T>
+Vec CompareWithConstant(Cmp op, std::span<const T> values, std::span<const uint8_t> valid, T k,
+                        size_t n) {
+    auto loop = [&](auto test) { return BoolLoop(n, [&](size_t i) { return valid[i] && test(values[i]); }); };
+    switch (op) {
+        case Cmp::kEq:
+            return loop([k](T x) { return x == k; });
+        case Cmp::kNe:
+            return loop([k](T x) { return !(x == k); });
+        case Cmp::kLt:
+            return loop([k](T x) { return x < k; });
+        case Cmp::kLe:
+            return loop([k](T x) { return x <= k; });
+        case Cmp::kGt:
+            return loop([k](T x) { return x > k; });
+        case Cmp::kGe:
+            return loop([k](T x) { return x >= k; });
+    }
+    return BoolLoop(n, [](size_t) { return false; });
+}
+
+Cmp Flipped(Cmp op) {
+    switch (op) {
+        case Cmp::kLt:
+            return Cmp::kGt;
+        case Cmp::kLe:
+            return Cmp::kGe;
+        case Cmp::kGt:
+            return Cmp::kLt;
+        case Cmp::kGe:
+            return Cmp::kLe;
+        default:
+            return op;
+    }
+}
+
+// A column compared with a constant of the same numeric class (either side), or nothing.
+std::optional<Vec> CompareColumnWithConstant(Cmp op, const Vec& a, const Vec& b, size_t n) {
+    if (a.is_const() == b.is_const()) return std::nullopt;
+    const Vec& col = a.is_const() ? b : a;
+    const Vec& k = a.is_const() ? a : b;
+    if (a.is_const()) op = Flipped(op);
+    if (k.IsNull(0)) return BoolLoop(n, [](size_t) { return false; });
+    const core::Column& c = col.column();
+    if (core::PhysicalOf(c.type()) == core::Physical::kInt64) {
+        return CompareWithConstant<int64_t>(op, c.int64s(), c.validity(), k.I64(0), n);
+    }
+    return CompareWithConstant<double>(op, c.doubles(), c.validity(), k.F64(0), n);
+}
+
 Vec CompareKernel(Cmp op, Type domain, const std::vector<Vec>& args, size_t n) {
     if (domain == Type::kNull) return BoolLoop(n, [](size_t) { return false; });
     Vec a = CastVec(args[0], domain, n);
     Vec b = CastVec(args[1], domain, n);
     switch (core::PhysicalOf(domain)) {
         case core::Physical::kInt64:
+            if (auto v = CompareColumnWithConstant(op, a, b, n)) return std::move(*v);
             return BoolLoop(n, [&](size_t i) {
                 return !a.IsNull(i) && !b.IsNull(i) && Compare(op, a.I64(i), b.I64(i));
             });
         case core::Physical::kDouble:
+            if (auto v = CompareColumnWithConstant(op, a, b, n)) return std::move(*v);
             return BoolLoop(n, [&](size_t i) {
                 return !a.IsNull(i) && !b.IsNull(i) && Compare(op, a.F64(i), b.F64(i));
             });
@@ -81,6 +137,14 @@ Vec CompareKernel(Cmp op, Type domain, const std::vector<Vec>& args, size_t n) {
             const Vec& x = args[0];
             const Vec& y = args[1];
             bool xd = x.type() == Type::kDynamic, yd = y.type() == Type::kDynamic;
+            if (!xd && !yd && b.is_const()) {
+                const std::string k(b.Str(0));
+                return StringPredicate(a, n, [&](std::string_view s) { return Compare(op, s, std::string_view(k)); });
+            }
+            if (!xd && !yd && a.is_const()) {
+                const std::string k(a.Str(0));
+                return StringPredicate(b, n, [&](std::string_view s) { return Compare(op, std::string_view(k), s); });
+            }
             return BoolLoop(n, [&](size_t i) {
                 if ((xd && x.Dyn(i).is_null()) || (yd && y.Dyn(i).is_null())) return false;
                 return Compare(op, a.Str(i), b.Str(i));
@@ -152,8 +216,7 @@ Kernel StringKernel(StrOp op, bool cs, bool negate) {
         std::string hb, nb;
         if (b.is_const()) {
             std::string needle = cs ? std::string(b.Str(0)) : Lower(b.Str(0));
-            return BoolLoop(n, [&](size_t i) {
-                std::string_view h = a.Str(i);
+            return StringPredicate(a, n, [&](std::string_view h) {
                 if (!cs) {
                     LowerInto(h, hb);
                     h = hb;
@@ -321,6 +384,12 @@ Result<BoundCall> BindArith(Arith op, std::string_view sym, Type l, Type r, Sour
 Vec Logical(bool is_and, const std::vector<Vec>& args, size_t n) {
     const Vec& a = args[0];
     const Vec& b = args[1];
+    if (!a.is_const() && !b.is_const()) {
+        const auto av = a.column().validity(), bv = b.column().validity();
+        const auto ax = a.column().int64s(), bx = b.column().int64s();
+        if (is_and) return BoolLoop(n, [&](size_t i) { return (av[i] && ax[i]) && (bv[i] && bx[i]); });
+        return BoolLoop(n, [&](size_t i) { return (av[i] && ax[i]) || (bv[i] && bx[i]); });
+    }
     return BoolLoop(n, [&](size_t i) {
         bool x = !a.IsNull(i) && a.I64(i) != 0;
         bool y = !b.IsNull(i) && b.I64(i) != 0;
@@ -450,6 +519,13 @@ Result<BoundCall> BindNegate(Type t, SourcePos pos) {
 
 namespace {
 
+// A set of strings that finds a string_view without building a string.
+struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
 // `has_any` / `has_all`: whole-term matches (as `has`, case-insensitive) of any / every
 // string in the list; array elements count as list items, numbers as their text.
 Result<BoundCall> BindHasAnyAll(std::string_view op, Type l, const std::vector<core::Value>& list,
@@ -539,7 +615,7 @@ Result<BoundCall> BindIn(std::string_view op, Type l, std::vector<core::Value> l
     }
     if (IsStringy(domain)) domain = Type::kString;
     if (domain == Type::kBool) domain = Type::kLong;
-    auto strings = std::make_shared<std::unordered_set<std::string>>();
+    auto strings = std::make_shared<StringSet>();
     auto ints = std::make_shared<std::unordered_set<int64_t>>();
     auto reals = std::make_shared<std::unordered_set<double>>();
     for (const auto& v : flat) {
@@ -563,16 +639,18 @@ Result<BoundCall> BindIn(std::string_view op, Type l, std::vector<core::Value> l
     call.kernel = [=](const std::vector<Vec>& args, size_t n) {
         Vec a = CastVec(args[0], domain, n);
         std::string buf;
+        if (domain == Type::kString) {
+            return StringPredicate(a, n, [&](std::string_view s) {
+                if (ci) {
+                    LowerInto(s, buf);
+                    s = buf;
+                }
+                return (strings->find(s) != strings->end()) != negate;
+            });
+        }
         return BoolLoop(n, [&](size_t i) {
             bool found;
-            if (domain == Type::kString) {
-                if (ci) {
-                    LowerInto(a.Str(i), buf);
-                    found = strings->count(buf) != 0;
-                } else {
-                    found = strings->count(std::string(a.Str(i))) != 0;
-                }
-            } else if (a.IsNull(i)) {
+            if (a.IsNull(i)) {
                 return false;
             } else if (domain == Type::kReal) {
                 found = reals->count(a.F64(i)) != 0;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -95,11 +96,52 @@ class KeyPusher {
                 }
             }
         }
+        // `d.key == "x"` (and the other positive string tests of non-empty constants) is
+        // false for a missing key and for "" alike, and isempty() is true for both, so these
+        // may read the key as a string too.
+        if (IsStringTestOfText(*e) || IsEmptinessTest(*e)) {
+            if (auto key = KeyOf(*e->args[0], visible)) {
+                key->type = core::Type::kString;
+                if (AddKey(*key, level)) {
+                    e->args[0] = MakeColumnRef(ScanKeyName(*key), core::Type::kString, e->pos);
+                    return;
+                }
+            }
+        }
         if (auto key = KeyOf(*e, visible)) {
             if (AddKey(*key, level)) e = MakeColumnRef(ScanKeyName(*key), key->type, e->pos);
             return;
         }
         for (auto& a : e->args) Rewrite(a, visible, level);
+    }
+
+    static bool IsNonEmptyText(const core::Value& v) {
+        return v.type() == core::Type::kString && !v.is_null() && !v.as_string().empty();
+    }
+
+    // isempty(v) / isnotempty(v): a dynamic v is empty exactly when tostring(v) is "".
+    static bool IsEmptinessTest(const BoundExpr& e) {
+        return e.kind == BoundExpr::Kind::kCall && e.args.size() == 1 &&
+               (e.function == "isempty" || e.function == "isnotempty");
+    }
+
+    // A call whose answer is false when its first argument reads as "": a positive string
+    // test of a non-empty constant.
+    static bool IsStringTestOfText(const BoundExpr& e) {
+        if (e.kind != BoundExpr::Kind::kCall || e.args.empty()) return false;
+        static const Names kTests = {"==",          "=~",         "has",          "has_cs",
+                                     "contains",    "contains_cs", "startswith",  "startswith_cs",
+                                     "endswith",    "endswith_cs", "hasprefix",   "hasprefix_cs",
+                                     "hassuffix",   "hassuffix_cs"};
+        if (e.args.size() == 2 && kTests.count(e.function) != 0) {
+            const BoundExpr& c = *e.args[1];
+            return c.kind == BoundExpr::Kind::kConst && IsNonEmptyText(c.value);
+        }
+        if ((e.function == "in" || e.function == "in~") && e.args.size() == 1 &&
+            !e.captured.empty()) {
+            return std::all_of(e.captured.begin(), e.captured.end(), IsNonEmptyText);
+        }
+        return false;
     }
 
     // Adds `key` to the scan (once) as read at `level`; false when its name is taken by a

@@ -81,6 +81,29 @@ TEST(ColumnTest, PackedAndDictionaryStringsReadLikePlainOnesAndBecomePlainOnAppe
     EXPECT_EQ(coded.string_at(1), "train");
 }
 
+TEST(ColumnTest, GatherFromOneDictionaryKeepsCodes) {
+    auto dict = std::make_shared<const std::vector<std::string>>(
+        std::vector<std::string>{"", "train", "eval"});
+    Column a = Column::FromDictionary(Type::kString, dict, {1, 2, 0, 1}, {1, 1, 0, 1});
+    Column b = Column::FromDictionary(Type::kString, dict, {2}, {1});
+    std::vector<Column::RowRef> rows{{1, 0}, {0, 2}, {0, 0}};
+    const Column* same[] = {&a, &b};
+    Column g = Column::GatherFrom(Type::kString, same, rows);
+    ASSERT_TRUE(g.is_dictionary());
+    EXPECT_EQ(&g.dictionary(), dict.get());  // shared, not copied
+    EXPECT_EQ(g.string_at(0), "eval");
+    EXPECT_TRUE(g.IsNull(1));
+    EXPECT_EQ(g.string_at(2), "train");
+    // Sources with different dictionaries (or none) come out packed.
+    auto other = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"x"});
+    Column c = Column::FromDictionary(Type::kString, other, {0}, {1});
+    const Column* mixed[] = {&a, &c};
+    Column m = Column::GatherFrom(Type::kString, mixed, rows);
+    EXPECT_FALSE(m.is_dictionary());
+    EXPECT_EQ(m.string_at(0), "x");
+    EXPECT_EQ(m.string_at(2), "train");
+}
+
 TEST(ColumnTest, GatherFromSeveralSourcesAndPackStrings) {
     Column a(Type::kString), b(Type::kString), n1(Type::kLong), n2(Type::kLong);
     a.AppendString("first");

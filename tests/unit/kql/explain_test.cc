@@ -11,11 +11,11 @@ TEST_F(ExplainTest, IndentedTreeWithScanDetails) {
                       "step = tostring(customDimensions.step) | top 3 by n"),
               "Top 3 by n desc\n"
               "  Aggregate by step=['tostring(customDimensions.step)'] [count()]\n"
-              "    Filter ['customDimensions.parent_run_id'] == \"r1\" and timestamp > "
+              "    Filter ['tostring(customDimensions.parent_run_id)'] == \"r1\" and timestamp > "
               "datetime(2024-01-01T18:00:00Z) and severityLevel >= 1\n"
               "      Scan traces columns=[timestamp, severityLevel] "
-              "keys=[customDimensions.parent_run_id, tostring(customDimensions.step)] "
-              "predicates=[customDimensions.parent_run_id == \"r1\", "
+              "keys=[tostring(customDimensions.parent_run_id), tostring(customDimensions.step)] "
+              "predicates=[tostring(customDimensions.parent_run_id) == \"r1\", "
               "timestamp >= 2024-01-01T18:00:00.0000001Z, severityLevel >= 1] "
               "time=[2024-01-01T18:00:00.0000001Z, +inf)\n");
 }

@@ -35,15 +35,15 @@ TEST_F(PushPredicatesTest, StringConditions) {
 }
 
 TEST_F(PushPredicatesTest, KeyConditions) {
-    V want{"customDimensions.parent_run_id == \"r1\""};
+    // A key tested against a non-empty string is read as its stored strings.
+    V want{"tostring(customDimensions.parent_run_id) == \"r1\""};
     EXPECT_EQ(Pushed("customDimensions.parent_run_id == 'r1'"), want);
-    EXPECT_EQ(Pushed("tostring(customDimensions.parent_run_id) == 'r1'"),
-              V{"tostring(customDimensions.parent_run_id) == \"r1\""});
+    EXPECT_EQ(Pushed("tostring(customDimensions.parent_run_id) == 'r1'"), want);
     EXPECT_EQ(Pushed("customDimensions['parent_run_id'] == 'r1'"), want);
     EXPECT_EQ(Pushed("customDimensions.step in ('train', 'prep')"),
-              V{"customDimensions.step in (\"train\", \"prep\")"});
+              V{"tostring(customDimensions.step) in (\"train\", \"prep\")"});
     EXPECT_EQ(Pushed("customDimensions.step has 'model'"),
-              V{"customDimensions.step has \"model\""});
+              V{"tostring(customDimensions.step) has \"model\""});
     EXPECT_EQ(Pushed("tostring(customDimensions.step) has_cs 'Eval'"),
               V{"tostring(customDimensions.step) has_cs \"Eval\""});
 }

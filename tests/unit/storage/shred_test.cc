@@ -32,10 +32,12 @@ TEST(ShredTest, FrequentStringKeysBecomeColumnsAndEverythingComesBack) {
     core::Column in = Dyn({R"({"run":"a","step":"s1","n":1})", R"({"run":"b","x":{"y":2}})",
                            "<null>", R"([1,2])", R"({"step":"s2","run":"c"})", "{}"});
     ShreddedColumn s = Shred(in);
-    ASSERT_EQ(s.keys.size(), 1u);  // run is in 3 of 6 rows (half); step in 2 is too rare
+    ASSERT_EQ(s.keys.size(), 2u);  // run is in 3 of 6 rows, step in 2; n is not a string
     EXPECT_EQ(s.keys[0].first, "run");
     EXPECT_EQ(s.keys[0].second.string_at(1), "b");
     EXPECT_TRUE(s.keys[0].second.IsNull(2));
+    EXPECT_EQ(s.keys[1].first, "step");
+    EXPECT_EQ(s.keys[1].second.string_at(4), "s2");
     std::vector<std::pair<std::string, const core::Column*>> parts;
     for (const auto& [k, c] : s.keys) parts.emplace_back(k, &c);
     EXPECT_EQ(
@@ -45,10 +47,11 @@ TEST(ShredTest, FrequentStringKeysBecomeColumnsAndEverythingComesBack) {
 }
 
 TEST(ShredTest, KeysWithNonStringValuesOrRareKeysStayInTheObjects) {
-    core::Column in =
-        Dyn({R"({"k":"a","rare":"z"})", R"({"k":5})", R"({"k":"c"})", R"({"k":"d"})"});
+    std::vector<std::string> rows{R"({"k":"a","rare":"z"})", R"({"k":5})"};
+    while (rows.size() < 17) rows.push_back(R"({"k":"c"})");
+    core::Column in = Dyn(rows);
     ShreddedColumn s = Shred(in);
-    EXPECT_TRUE(s.keys.empty());  // k is mixed; rare is in 1 of 4 rows
+    EXPECT_TRUE(s.keys.empty());  // k is mixed; rare is in 1 of 17 rows
     EXPECT_EQ(Texts(s.residual), Texts(in));
 }
 
