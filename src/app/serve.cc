@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "runs/run_tracker.h"
 #include "server/api.h"
 #include "server/metered_sink.h"
+#include "server/query_log.h"
 #include "server/rejections.h"
 #include "server/run_events.h"
 #include "server/run_functions.h"
@@ -179,11 +181,13 @@ void CollectStoreMetrics(const storage::Store& store, const std::string& dir,
                    {{{}, double(stats.buffered_bytes), {}, 0, 0}}});
 }
 
-// Writes the CalypsoRejections rows of each finished minute (and everything on Stop).
-class RejectionFlusher {
+// Calls `flush(false)` every `interval` on its own thread, and `flush(true)` once on Stop:
+// writes buffered system-table rows (CalypsoRejections, LAQueryLogs) in the background.
+class PeriodicFlusher {
   public:
-    explicit RejectionFlusher(server::Rejections& r) : r_(r), thread_([this] { Loop(); }) {}
-    ~RejectionFlusher() { Stop(); }
+    PeriodicFlusher(std::chrono::milliseconds interval, std::function<void(bool final)> flush)
+        : interval_(interval), flush_(std::move(flush)), thread_([this] { Loop(); }) {}
+    ~PeriodicFlusher() { Stop(); }
     void Stop() {
         {
             std::lock_guard lock(mu_);
@@ -192,19 +196,20 @@ class RejectionFlusher {
         }
         cv_.notify_all();
         thread_.join();
-        (void)r_.Flush(core::NowTicks(), true);
+        flush_(true);
     }
 
   private:
     void Loop() {
         std::unique_lock lock(mu_);
-        while (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return stop_; })) {
+        while (!cv_.wait_for(lock, interval_, [this] { return stop_; })) {
             lock.unlock();
-            (void)r_.Flush(core::NowTicks(), false);  // a refusal keeps the rows pending
+            flush_(false);
             lock.lock();
         }
     }
-    server::Rejections& r_;
+    const std::chrono::milliseconds interval_;
+    const std::function<void(bool)> flush_;
     std::mutex mu_;
     std::condition_variable cv_;
     bool stop_ = false;
@@ -333,7 +338,19 @@ int RunServe(const ServeOptions& options) {
         return Fail(s.ToString());
     }
     server::Rejections rejections(metrics, &sink);
-    RejectionFlusher rejection_flusher(rejections);
+    // The rows of each finished minute every 5 s; a refusal keeps them pending.
+    PeriodicFlusher rejection_flusher(std::chrono::seconds(5), [&rejections](bool final) {
+        (void)rejections.Flush(core::NowTicks(), final);
+    });
+    // One LAQueryLogs row per query, buffered and appended every 2 s (never per query).
+    if (Status s = (*store)->DefineTable(server::QueryLog::kTable,
+                                         server::QueryLog::TableSchema(), "TimeGenerated");
+        !s.ok()) {
+        return Fail(s.ToString());
+    }
+    server::QueryLog query_log(sink, &metrics);
+    PeriodicFlusher query_log_flusher(std::chrono::seconds(2),
+                                      [&query_log](bool) { (void)query_log.Flush(); });
 
     // Pipeline runs: the merged state is rebuilt from the stored Event Grid events.
     runs::RunMetrics run_metrics(metrics);
@@ -346,6 +363,7 @@ int RunServe(const ServeOptions& options) {
     services.sink = &sink;
     services.metrics = &metrics;
     services.rejections = &rejections;
+    services.query_log = &query_log;
     services.tables = store->get();
     services.queries = &engine;
     services.workspaces = &*workspaces;
@@ -402,6 +420,7 @@ int RunServe(const ServeOptions& options) {
                  sig == SIGINT ? "SIGINT" : "SIGTERM");
     (*http)->Stop();
     rejection_flusher.Stop();
+    query_log_flusher.Stop();
     Status closed = (*store)->Close();
     if (!closed.ok()) return Fail("flushing the store: " + closed.ToString());
     std::fprintf(stderr, "calypso: stopped cleanly\n");

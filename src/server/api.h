@@ -12,6 +12,7 @@
 #include "net/http.h"
 #include "runs/run_tracker.h"
 #include "server/dashboards.h"
+#include "server/query_log.h"
 #include "server/rejections.h"
 #include "server/static_handler.h"
 #include "server/workspaces.h"
@@ -57,6 +58,8 @@ struct ApiServices {
     const StaticHandler* web = nullptr;
     // Stored dashboards (/api/dashboards); null disables the route.
     DashboardStore* dashboards = nullptr;
+    // Gets a LAQueryLogs row per query API request; null: queries are not logged.
+    QueryLog* query_log = nullptr;
 };
 
 // The Kusto REST endpoints: /v1/rest/query, /v2/rest/query, /v1/rest/mgmt.
@@ -81,6 +84,11 @@ class Api {
     net::HttpResponse Track(const net::HttpRequest& request) const;
     net::HttpResponse Otlp(const net::HttpRequest& request, ingest::OtlpSignal signal) const;
     net::HttpResponse Query(const net::HttpRequest& request, const std::string& workspace_id) const;
+    // Query and Kusto answer through these, which fill in the request's LAQueryLogs row.
+    net::HttpResponse AnswerQuery(const net::HttpRequest& request, const std::string& workspace_id,
+                                  QueryLogEntry& logged) const;
+    net::HttpResponse AnswerKusto(const net::HttpRequest& request, KustoEndpoint endpoint,
+                                  QueryLogEntry& logged) const;
     net::HttpResponse Retention(const net::HttpRequest& request, const std::string& table) const;
     net::HttpResponse EventGrid(const net::HttpRequest& request) const;
     net::HttpResponse Kusto(const net::HttpRequest& request, KustoEndpoint endpoint) const;

@@ -92,7 +92,19 @@ std::vector<DashboardSpec> Specs() {
            "exceptions\n| summarize Exceptions = count() by bin(timestamp, 6h), type\n"
            "| render timechart"},
           {"Failed pipeline runs (6 h bins)", "timechart", 6, 4, 6, 4, failed_over_time.c_str()},
-          {"Failed runs", "table", 0, 8, 12, 4, failed_runs.c_str()}}},
+          {"Failed runs", "table", 0, 8, 12, 4, failed_runs.c_str()},
+          // LAQueryLogs: one row per query the APIs answered (the UI's own included).
+          {"Query latency (ms), p50 and p95 per 5 min", "timechart", 0, 12, 7, 4,
+           "LAQueryLogs\n"
+           "| summarize p50 = percentile(ResponseDurationMs, 50),\n"
+           "    p95 = percentile(ResponseDurationMs, 95) by bin(TimeGenerated, 5m)\n"
+           "| render timechart",
+           "P1D"},
+          {"Slowest queries (24 h)", "table", 7, 12, 5, 4,
+           "LAQueryLogs\n| top 10 by ResponseDurationMs\n"
+           "| project TimeGenerated, Ms = round(ResponseDurationMs, 1), ResponseCode,\n"
+           "    ResponseRowCount, QueryText = substring(QueryText, 0, 200)",
+           "P1D"}}},
         {"data-science",
          "Data science",
          300,

@@ -44,10 +44,25 @@ net::HttpResponse BadRequest(std::string message, const KustoRequestContext& con
 }  // namespace
 
 net::HttpResponse Api::Kusto(const net::HttpRequest& request, KustoEndpoint endpoint) const {
+    // Each request to a query endpoint, errors included, becomes a LAQueryLogs row
+    // (management commands do not).
+    QueryLogEntry logged = QueryLogEntry::Begin(request, core::NowTicks());
+    net::HttpResponse response = AnswerKusto(request, endpoint, logged);
+    if (s_.query_log != nullptr && endpoint != KustoEndpoint::kMgmt) {
+        s_.query_log->Record(std::move(logged), response.status);
+    }
+    return response;
+}
+
+net::HttpResponse Api::AnswerKusto(const net::HttpRequest& request, KustoEndpoint endpoint,
+                                   QueryLogEntry& logged) const {
     const KustoRequestContext context = ContextOf(request);
+    logged.correlation_id = context.client_request_id;
     auto parsed = ParseKustoRequest(request);
     if (!parsed.ok()) return BadRequest(parsed.status().message(), context);
     const KustoRequest& kr = *parsed;
+    logged.text = kr.csl;
+    logged.target = kr.db;
 
     // `db` names a workspace by name or id, as the Log Analytics route does; none: default.
     const Workspace* database =
@@ -55,6 +70,8 @@ net::HttpResponse Api::Kusto(const net::HttpRequest& request, KustoEndpoint endp
     if (database == nullptr) {
         return KustoErrorResponse(KustoEntityNotFound("Database", kr.db, context), context);
     }
+    logged.target = database->name;
+    logged.workspace_id = database->id;
 
     const bool command = IsKustoCommand(kr.csl);
     if (endpoint == KustoEndpoint::kMgmt) {
@@ -99,6 +116,10 @@ net::HttpResponse Api::Kusto(const net::HttpRequest& request, KustoEndpoint endp
         }
         return KustoErrorResponse(KustoFailureFor(result.status(), failure, context), context);
     }
+    logged.row_count = 0;
+    for (const auto& t : result->tables)
+        *logged.row_count += static_cast<int64_t>(t.data.num_rows());
+    logged.scan_stats = result->scan_stats;
     KustoAnswerOptions options;
     options.placement = kr.placement;
     options.defer_partial_failures = kr.defer_partial_failures;

@@ -46,10 +46,23 @@ core::Result<core::TimeRange> ParseTimespan(std::string_view text, int64_t now) 
 
 net::HttpResponse Api::Query(const net::HttpRequest& request,
                              const std::string& workspace_id) const {
-    if (s_.workspaces->Find(workspace_id) == nullptr) {
+    // Every answer, errors included, becomes a LAQueryLogs row.
+    QueryLogEntry logged = QueryLogEntry::Begin(request, core::NowTicks());
+    logged.target = workspace_id;
+    net::HttpResponse response = AnswerQuery(request, workspace_id, logged);
+    if (s_.query_log != nullptr) s_.query_log->Record(std::move(logged), response.status);
+    return response;
+}
+
+net::HttpResponse Api::AnswerQuery(const net::HttpRequest& request, const std::string& workspace_id,
+                                   QueryLogEntry& logged) const {
+    const Workspace* workspace = s_.workspaces->Find(workspace_id);
+    if (workspace == nullptr) {
         return ErrorResponse(
             Status::NotFound("workspace or app '" + workspace_id + "' does not exist"));
     }
+    logged.target = workspace->name;
+    logged.workspace_id = workspace->id;
     std::string query;
     std::optional<std::string> timespan;
     bool explain = false;
@@ -76,6 +89,7 @@ net::HttpResponse Api::Query(const net::HttpRequest& request,
         timespan = request.QueryParam("timespan");
         explain = request.QueryParam("explain") == "true";
     }
+    logged.text = query;
     core::QueryRequest qr;
     qr.text = std::move(query);
     qr.now_ticks = core::NowTicks();
@@ -84,6 +98,7 @@ net::HttpResponse Api::Query(const net::HttpRequest& request,
         if (!range.ok())
             return ErrorResponse(Status::InvalidArgument("timespan: " + range.status().message()));
         qr.timespan = *range;
+        logged.time_range = *range;
     }
     qr.explain = explain;
     // Log Analytics' server timeout: `Prefer: wait=N`, at most 10 minutes.
@@ -100,6 +115,10 @@ net::HttpResponse Api::Query(const net::HttpRequest& request,
         return LogAnalyticsQueryError(
             result.status(), ClassifyQueryFailure(result.status(), seconds, qr.max_seconds, gone));
     }
+    logged.row_count = 0;
+    for (const auto& t : result->tables)
+        *logged.row_count += static_cast<int64_t>(t.data.num_rows());
+    logged.scan_stats = result->scan_stats;
     net::HttpResponse r;
     if (PrefersStatistics(request.Header("Prefer"))) {
         QueryStatistics stats;

@@ -25,6 +25,8 @@ export type QueryAnswer =
   | { ok: false; error: QueryError; ms: number };
 
 export const WORKSPACE = 'default';
+// Sent as x-ms-app: the server's LAQueryLogs names the UI's queries by it (RequestClientApp).
+const CLIENT_APP = 'Calypso.Web';
 
 // Runs `query` over `timespan` (ISO 8601, "" = only what the query says).
 export async function runQuery(query: string, timespan: string): Promise<QueryAnswer> {
@@ -35,7 +37,7 @@ export async function runQuery(query: string, timespan: string): Promise<QueryAn
   try {
     res = await fetch(`/v1/workspaces/${WORKSPACE}/query`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'x-ms-app': CLIENT_APP },
       body: JSON.stringify(body),
     });
   } catch (e) {
@@ -71,7 +73,7 @@ export async function runQuery(query: string, timespan: string): Promise<QueryAn
 export async function runMgmt(csl: string): Promise<unknown[][]> {
   const res = await fetch('/v1/rest/mgmt', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'x-ms-app': CLIENT_APP },
     body: JSON.stringify({ db: WORKSPACE, csl }),
   });
   const json = await res.json();

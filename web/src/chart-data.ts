@@ -1,7 +1,7 @@
 // Turns a result table into chart series, following what `render` means in KQL: the first
-// datetime (or numeric) column is x, numeric columns are series, and a string column splits
-// them into one series per value. Categorical charts (column, bar, pie) take the first
-// string column as categories.
+// datetime (or numeric) column is x, numeric columns are series, and string (or bool)
+// columns split them into one series per value. Categorical charts (column, bar, pie) take
+// the first string column as categories.
 import type { ResultTable } from './api';
 
 export const CHART_KINDS = [
@@ -20,6 +20,7 @@ export function isChartKind(v: string): v is ChartKind {
 }
 
 const NUMERIC = new Set(['int', 'long', 'real', 'decimal']);
+const SPLITS = new Set(['string', 'bool']);
 const MAX_SERIES = 25;
 
 export interface XYData {
@@ -46,18 +47,11 @@ export function xyData(t: ResultTable, kind: ChartKind): XYData | string {
   if (x < 0 && kind !== 'timechart') x = cols.findIndex((c) => NUMERIC.has(c.type));
   if (x < 0) return `a ${kind} needs a datetime${kind === 'timechart' ? '' : ' or numeric'} column for x`;
   const xIsTime = cols[x].type === 'datetime';
-  let ys = cols.map((c, i) => (i !== x && NUMERIC.has(c.type) ? i : -1)).filter((i) => i >= 0);
+  const ys = cols.map((c, i) => (i !== x && NUMERIC.has(c.type) ? i : -1)).filter((i) => i >= 0);
   if (ys.length === 0) return `a ${kind} needs a numeric column besides ${cols[x].name}`;
-  const splits = cols
-    .map((c, i) => (i !== x && !NUMERIC.has(c.type) && c.type !== 'datetime' ? i : -1))
-    .filter((i) => i >= 0);
-  // `summarize ... by bin(timestamp, 1h), severityLevel`: integer group keys come before the
-  // aggregates; with few distinct values they split series, as Log Analytics draws them.
-  while (ys.length > 1 && (cols[ys[0]].type === 'int' || cols[ys[0]].type === 'long') &&
-         new Set(t.rows.map((r) => r[ys[0]])).size <= MAX_SERIES) {
-    splits.push(ys[0]);
-    ys = ys.slice(1);
-  }
+  // Only string and bool columns split the series (one per value), as Kusto draws them: a
+  // numeric column is always a series of its own, however few values it has.
+  const splits = cols.map((c, i) => (i !== x && SPLITS.has(c.type) ? i : -1)).filter((i) => i >= 0);
 
   const xval = (v: unknown) => (xIsTime ? Date.parse(String(v)) / 1000 : num(v));
   const xsSet = new Map<number, number>();
@@ -66,7 +60,7 @@ export function xyData(t: ResultTable, kind: ChartKind): XYData | string {
     const xv = xval(r[x]);
     if (xv === null || Number.isNaN(xv)) continue;
     xsSet.set(xv, 0);
-    const split = splits.map((i) => `${splits.length > 1 || !NUMERIC.has(cols[i].type) ? '' : cols[i].name + ' '}${r[i] ?? ''}`).join(', ');
+    const split = splits.map((i) => String(r[i] ?? '')).join(', ');
     for (const y of ys) {
       const label = split ? (ys.length > 1 ? `${split}: ${cols[y].name}` : split) : cols[y].name;
       let m = keyed.get(label);

@@ -9,27 +9,39 @@ const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2'
   '#65a30d', '#ea580c', '#4f46e5', '#0d9488', '#be123c'];
 const color = (i: number) => COLORS[i % COLORS.length];
 const HEIGHT = 300;
+const MIN_HEIGHT = 120;
 
 function utc(ts: number): Date {
   return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
 }
 
+// How tall to draw: a number of pixels, or 'fill' for the host's own height (a dashboard
+// tile's body), legend included.
+export type ChartHeight = number | 'fill';
+
 // Renders into `host` (emptied first); returns an error text when the table cannot be
 // drawn as `kind`, "" when drawn.
-export function drawChart(host: HTMLElement, table: ResultTable, kind: ChartKind): string {
+export function drawChart(host: HTMLElement, table: ResultTable, kind: ChartKind, height: ChartHeight = HEIGHT): string {
   host.replaceChildren();
   const width = Math.max(300, host.clientWidth - 16);
+  // The room for chart and legend; the legend's share is known once it is laid out.
+  const room = height === 'fill' ? Math.max(MIN_HEIGHT, host.clientHeight || HEIGHT) : height;
   if (kind === 'piechart' || kind === 'barchart' || kind === 'columnchart') {
-    return drawCategorical(host, table, kind, width);
+    return drawCategorical(host, table, kind, width, room);
   }
   const d = xyData(table, kind);
   if (typeof d === 'string') return d;
   const area = kind === 'areachart';
   const scatter = kind === 'scatterchart';
+  // Few points: larger markers, so that a single point is still seen.
+  const pointSize = scatter ? 6 : d.xs.length < 4 ? 8 : 4;
   const opts: uPlot.Options = {
     width,
-    height: HEIGHT,
-    scales: { x: { time: d.xIsTime } },
+    height: room,
+    // One x value: uPlot would stretch the axis over years; show it in a short span.
+    scales: { x: d.xs.length === 1
+      ? { time: d.xIsTime, range: (_u, x) => [x - (d.xIsTime ? 1800 : 1), x + (d.xIsTime ? 1800 : 1)] }
+      : { time: d.xIsTime } },
     ...(d.xIsTime ? { tzDate: utc } : {}),
     series: [
       { label: d.xLabel },
@@ -40,16 +52,27 @@ export function drawChart(host: HTMLElement, table: ResultTable, kind: ChartKind
         spanGaps: true, // a series without a value at some x (other series' points) stays a line
         fill: area ? color(i) + '33' : undefined,
         paths: scatter ? () => null : undefined,
-        points: { show: scatter || d.xs.length < 60, size: scatter ? 6 : 4, fill: color(i) },
+        points: { show: scatter || d.xs.length < 60, size: pointSize, fill: color(i) },
       })),
     ],
     axes: [{}, { size: 60 }],
   };
-  new uPlot(opts, [d.xs, ...d.series.map((s) => s.values)] as uPlot.AlignedData, host);
+  const plot = new uPlot(opts, [d.xs, ...d.series.map((s) => s.values)] as uPlot.AlignedData, host);
+  // The plot gets the room the legend leaves; the legend's height is known once uPlot's
+  // CSS (a lazy chunk) applies, hence the observer.
+  const legendEl = plot.root.querySelector('.u-legend') as HTMLElement | null;
+  if (legendEl) {
+    const fit = () => {
+      const h = Math.max(MIN_HEIGHT, room - legendEl.offsetHeight);
+      if (legendEl.isConnected && h !== plot.height) plot.setSize({ width, height: h });
+    };
+    fit();
+    new ResizeObserver(fit).observe(legendEl);
+  }
   return '';
 }
 
-function legend(host: HTMLElement, labels: string[]): void {
+function legend(host: HTMLElement, labels: string[]): HTMLElement {
   const l = document.createElement('div');
   l.className = 'chart-legend';
   labels.slice(0, 30).forEach((label, i) => {
@@ -60,26 +83,34 @@ function legend(host: HTMLElement, labels: string[]): void {
     l.append(item);
   });
   host.append(l);
+  return l;
 }
 
-function drawCategorical(host: HTMLElement, table: ResultTable, kind: ChartKind, width: number): string {
+function drawCategorical(host: HTMLElement, table: ResultTable, kind: ChartKind, width: number, room: number): string {
   const d = categoryData(table, kind);
   if (typeof d === 'string') return d;
+  const values = kind === 'piechart' ? d.series[0].values.map((v) => Math.max(0, v)) : [];
+  const total = values.reduce((a, b) => a + b, 0) || 1;
+  // The legend goes under the canvas; laid out first, so the canvas gets the rest.
+  const labels = kind === 'piechart'
+    ? d.categories.map((c, i) => `${c}: ${values[i]} (${((values[i] / total) * 100).toFixed(1)}%)`)
+    : d.series.length > 1 ? d.series.map((s) => s.label) : [];
+  const legendEl = labels.length ? legend(host, labels) : null;
+  const fitted = Math.max(MIN_HEIGHT, room - (legendEl ? legendEl.offsetHeight + 4 : 0));
   const canvas = document.createElement('canvas');
   const dpr = window.devicePixelRatio || 1;
-  const height = kind === 'barchart' ? Math.max(HEIGHT, d.categories.length * 22 + 20) : HEIGHT;
+  const height = kind === 'barchart' ? Math.max(fitted, d.categories.length * 22 + 20) : fitted;
   canvas.width = width * dpr;
   canvas.height = height * dpr;
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
-  host.append(canvas);
+  canvas.style.display = 'block'; // no inline baseline gap under it
+  host.insertBefore(canvas, legendEl);
   const g = canvas.getContext('2d')!;
   g.scale(dpr, dpr);
   g.font = '12px system-ui, sans-serif';
   if (kind === 'piechart') {
-    const values = d.series[0].values.map((v) => Math.max(0, v));
-    const total = values.reduce((a, b) => a + b, 0) || 1;
-    const r = HEIGHT / 2 - 10, cx = r + 10, cy = HEIGHT / 2;
+    const r = height / 2 - 10, cx = r + 10, cy = height / 2;
     let a = -Math.PI / 2;
     values.forEach((v, i) => {
       const step = (v / total) * Math.PI * 2;
@@ -91,7 +122,6 @@ function drawCategorical(host: HTMLElement, table: ResultTable, kind: ChartKind,
       g.fill();
       a += step;
     });
-    legend(host, d.categories.map((c, i) => `${c}: ${values[i]} (${((values[i] / total) * 100).toFixed(1)}%)`));
     return '';
   }
   const max = Math.max(1e-9, ...d.series.flatMap((s) => s.values));
@@ -136,6 +166,5 @@ function drawCategorical(host: HTMLElement, table: ResultTable, kind: ChartKind,
       g.textAlign = 'left';
     });
   }
-  if (d.series.length > 1) legend(host, d.series.map((s) => s.label));
   return '';
 }

@@ -74,7 +74,7 @@ export class TileView {
     this.show('ok', host);
     try {
       const { drawChart } = await import('./chart');
-      const problem = drawChart(host, t, vis);
+      const problem = drawChart(host, t, vis, 'fill'); // as tall as the tile
       if (problem) this.show('error', el('div', { className: 'query-error tile-error' }, `Cannot draw a ${vis}: ${problem}`));
     } catch (e) {
       this.show('error', el('div', { className: 'query-error tile-error' }, `Cannot draw a ${vis}: ${e}`));

@@ -7,11 +7,15 @@ import { download, toCsv, toTsv } from './csv';
 import type { KqlEditor } from './editor';
 import { ResultGrid } from './grid';
 import { addHistory, deleteSaved, loadHistory, loadSaved, saveQuery } from './history';
-import { fetchTables, toEngineSchema } from './schema';
+import { fetchSchema, toEngineSchema } from './schema';
 import { DEFAULT_TIMESPAN, TimeRangePicker } from './time-range';
 import { el } from './dom';
 
-const SAMPLE = 'traces\n| where timestamp > ago(1d)\n| summarize count() by bin(timestamp, 1h), severityLevel\n| render timechart';
+const SAMPLE =
+  'traces\n| where timestamp > ago(1d)\n| summarize count() by bin(timestamp, 1h), severity = tostring(severityLevel)\n| render timechart';
+
+// The chart's height follows the window's (the grid keeps the rest).
+const chartHeight = () => Math.max(240, Math.round(window.innerHeight * 0.4));
 
 export function mount(view: HTMLElement): void {
   const params = new URLSearchParams(location.search);
@@ -80,7 +84,7 @@ export function mount(view: HTMLElement): void {
     }
     chartHost.hidden = false;
     const { drawChart: draw } = await import('./chart');
-    const problem = draw(chartHost, table, kind);
+    const problem = draw(chartHost, table, kind, chartHeight());
     if (problem) {
       chartHost.hidden = true;
       chartMsg.textContent = `Cannot draw ${kind}: ${problem}`;
@@ -88,6 +92,15 @@ export function mount(view: HTMLElement): void {
     }
     hooks.chartDrawn = (hooks.chartDrawn ?? 0) + 1;
   }
+
+  // Redrawn (debounced) when the window is resized; the listener goes with the page.
+  let resizeTimer = 0;
+  const onResize = () => {
+    if (!chartHost.isConnected) return removeEventListener('resize', onResize);
+    clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(() => void (chartHost.hidden || drawChart()), 150);
+  };
+  addEventListener('resize', onResize);
 
   function showAnswer(answer: QueryAnswer, query: string): void {
     if (!answer.ok) {
@@ -197,7 +210,7 @@ export function mount(view: HTMLElement): void {
   if (params.has('q')) void run();
 
   // After the first paint: the editor chunk and the schema, in parallel.
-  const schema = fetchTables().then(toEngineSchema);
+  const schema = fetchSchema().then(toEngineSchema);
   requestAnimationFrame(() =>
     setTimeout(async () => {
       const { createKqlEditor } = await import('./editor');
@@ -211,7 +224,7 @@ export function mount(view: HTMLElement): void {
         await editor.setSchema(await schema);
         hooks.schemaReady = true;
       } catch (e) {
-        status.textContent = `Completion without schema: ${e}`;
+        status.textContent = `Completion without schema: ${(e as Error)?.message ?? JSON.stringify(e)}`;
       }
     }, 0),
   );

@@ -1,8 +1,9 @@
 // The Dashboards and Usage pages in Debian's chromium (playwright-core) against a real
 // `calypso serve` filled by `calypso demo --backfill 2d --backfill-only --seed 1` and then
-// restarted (the restart writes the Usage rows of the fill). Every built-in dashboard opens
-// with every tile loaded without an error: a tile whose query has rows (asked of the API
-// directly) shows them, and its chart canvas has drawn pixels. A dashboard edited in the
+// restarted (the restart writes the Usage rows of the fill). Queries are rows of LAQueryLogs
+// (code, rows, duration, client app). Every built-in dashboard opens with every tile loaded
+// without an error: a tile whose query has rows (asked of the API directly) shows them, its
+// chart canvas has drawn pixels and fills the tile. A dashboard edited in the
 // UI and saved is still edited after a reload, and resets to the built-in one. The Usage
 // page lists rows per table per day and each table's retention. A user dashboard refreshes
 // itself, keeps a query error inside its tile, and can be deleted. Screenshots go to
@@ -122,6 +123,34 @@ try {
     assert.equal(bad.json.error.message, 'tiles[1].query: missing');
   });
 
+  // LAQueryLogs gets one row per query, appended by a background flush every 2 s: these
+  // queries (one failing) are waited for, so the engineering dashboard's query tiles have rows.
+  await check('every query is a row of LAQueryLogs with its code, rows and duration', async () => {
+    for (let i = 1; i <= 12; i++) await server.query(`range i from 1 to ${i} step 1`);
+    const bad = await fetch(`${server.base}/v1/workspaces/default/query`, { method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'x-ms-app': 'dashboards-test' },
+      body: JSON.stringify({ query: 'LAQueryLogs | where nosuch == 1' }) });
+    assert.equal(bad.status, 400);
+    const mine = `LAQueryLogs
+      | where QueryText startswith 'range i from 1 ' or RequestClientApp == 'dashboards-test'
+      | project QueryText, ResponseCode, ResponseRowCount, ResponseDurationMs, RequestClientApp, RequestTarget
+      | order by ResponseCode asc, ResponseRowCount asc`;
+    let logged;
+    const t0 = Date.now();
+    for (const deadline = t0 + 20_000; ; await new Promise((r) => setTimeout(r, 200))) {
+      logged = (await server.query(mine)).rows;
+      if (logged.length >= 13 || Date.now() > deadline) break;
+    }
+    console.log(`     13 queries in LAQueryLogs after ${Date.now() - t0} ms (flushed every 2 s)`);
+    assert.equal(logged.length, 13, JSON.stringify(logged));
+    logged.slice(0, 12).forEach(([text, code, rows, ms, , target], i) => {
+      assert.deepEqual([text, code, rows, target], [`range i from 1 to ${i + 1} step 1`, 200, i + 1, 'default']);
+      assert.ok(typeof ms === 'number' && ms >= 0, `ResponseDurationMs ${ms}`);
+    });
+    assert.deepEqual(logged[12].slice(0, 3), ['LAQueryLogs | where nosuch == 1', 400, null]);
+    assert.equal(logged[12][4], 'dashboards-test', 'RequestClientApp from x-ms-app');
+  });
+
   await check('the dashboard list links every dashboard', async () => {
     await page.goto(`${server.base}/dashboards`);
     await page.waitForSelector('#dashboard-list li');
@@ -147,6 +176,23 @@ try {
         else assert.match(await page.textContent(`${tile} .tile-stat strong`), /\d/);
       }
       assert.ok(tiles.filter((t) => t.state === 'ok').length >= d.tiles.length - 1, 'at most one tile without rows');
+      if (d.id === 'engineering') {
+        const latency = tiles.filter((t) => /^(Query latency|Slowest queries)/.test(t.title));
+        assert.deepEqual(latency.map((t) => t.state), ['ok', 'ok'], 'the query latency tiles have rows');
+        await page.locator('#dashboard-grid .tile:has(.tile-title:text-is("Query latency (ms), p50 and p95 per 5 min"))')
+          .screenshot({ path: join(args.artifacts, 'dashboard-1b-query-latency.png') });
+      }
+      // Charts fill their tile's body: taller than half of it, without overflowing it (a
+      // bar chart grows with its categories and may scroll).
+      const fit = await page.$$eval('#dashboard-grid .tile', (els) => els.map((t) => {
+        const h = t.querySelector('.tile-chart');
+        return h && { body: h.parentElement.clientHeight, chart: h.firstElementChild?.getBoundingClientRect().height ?? 0,
+          overflow: h.scrollHeight - h.clientHeight };
+      }));
+      fit.forEach((f, k) => {
+        if (!f || d.tiles[k].visualization === 'barchart') return;
+        assert.ok(f.chart > f.body / 2 && f.overflow <= 1, `tile '${d.tiles[k].title}' chart fills its tile: ${JSON.stringify(f)}`);
+      });
       await shot(`dashboard-${i + 1}-${d.id}`);
     });
   }

@@ -1,6 +1,8 @@
 // The web UI in Debian's chromium (playwright-core, never a downloaded browser) against a
 // real `calypso serve`: open Logs, type a query, run it, check the grid's row count and
-// that the chart canvas has drawn pixels; a server error is underlined in the editor; a
+// that the chart canvas has drawn pixels (series split by string/bool columns only, height
+// following the window); completion offers tables and stored functions; a server error is
+// underlined in the editor; a
 // 100,000-row result scrolls to its last row; the Runs page shows a run's steps on the
 // timeline, its metrics, exceptions and a step's logs. Every request must stay on the
 // server's loopback origin. Screenshots go to --artifacts. Timings (first screen, editor,
@@ -175,8 +177,21 @@ try {
     await page.keyboard.press('Escape');
   });
 
+  await check('completion offers the stored functions of .show functions', async () => {
+    await page.click('#editor .view-lines');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('RunLo');
+    await page.keyboard.press('Control+Space');
+    await page.waitForSelector('.suggest-widget.visible .monaco-list-row', { timeout: 20_000 });
+    const items = await page.$$eval('.suggest-widget.visible .monaco-list-row', (rows) => rows.map((r) => r.getAttribute('aria-label')));
+    assert.ok(items.some((i) => i?.startsWith('RunLogs')), `completion offers RunLogs: ${items}`);
+    await shot('01b-function-completion');
+    await page.keyboard.press('Escape');
+  });
+
   await check('a timechart query shows the right rows and a drawn chart', async () => {
-    const query = 'traces | summarize count() by bin(timestamp, 30m), severityLevel | render timechart';
+    const query = 'traces | summarize count() by bin(timestamp, 30m), severity = tostring(severityLevel) | render timechart';
     const expected = await server.query(query, 'P1D');
     assert.ok(expected.rows.length > 5, `the filled server has traces of the last day: ${expected.rows.length} rows`);
     await page.selectOption('#time-range', 'P1D');
@@ -202,6 +217,23 @@ try {
     assert.equal(await page.textContent('#saved li b'), 'severity per half hour');
     assert.equal(await page.getAttribute('#saved li', 'title'), query, 'saved with its text');
     await page.bringToFront(); // a background tab gets ~1 animation frame per second
+  });
+
+  await check('only string and bool columns split a chart\'s series; the chart follows the window\'s height', async () => {
+    // `errors` has one small value: it is a series of its own, never a split.
+    await typeQuery(page, 'range t from ago(1h) to now() step 10m | extend errors = 2, requests = 50, late = t > ago(30m) | render timechart');
+    await page.selectOption('#time-range', '');
+    await runAndWait(page);
+    await waitForDrawn(page, '#chart canvas', 200);
+    const labels = await page.$$eval('#chart .u-legend .u-series .u-label', (l) => l.slice(1).map((x) => x.textContent));
+    assert.deepEqual(labels, ['false: errors', 'false: requests', 'true: errors', 'true: requests']);
+    const vh = await page.evaluate(() => innerHeight);
+    const height = () => page.$eval('#chart .uplot', (u) => u.getBoundingClientRect().height);
+    assert.ok(Math.abs(await height() - Math.max(240, Math.round(vh * 0.4))) <= 2, `chart ${await height()} px for a ${vh} px window`);
+    await page.setViewportSize({ width: 1400, height: 500 });
+    await page.waitForFunction(() => Math.abs(document.querySelector('#chart .uplot').getBoundingClientRect().height - 240) <= 2);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.selectOption('#time-range', 'P1D');
   });
 
   await check('piechart, columnchart and the CSV export of one result', async () => {
