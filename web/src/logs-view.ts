@@ -209,10 +209,12 @@ export function mount(view: HTMLElement): void {
   hooks.logsShownMs ??= performance.now(); // first screen up (measured by the browser test)
   if (params.has('q')) void run();
 
-  // After the first paint: the editor chunk and the schema, in parallel.
-  const schema = fetchSchema().then(toEngineSchema);
+  // After the first paint: the editor chunk and the schema, in parallel (started here, the
+  // schema's requests would delay the first screen).
   requestAnimationFrame(() =>
     setTimeout(async () => {
+      const schema = fetchSchema().then(toEngineSchema);
+      schema.catch(() => undefined); // reported below, once the editor exists
       const { createKqlEditor } = await import('./editor');
       if (!view.isConnected) return;
       const text = fallback.value;
