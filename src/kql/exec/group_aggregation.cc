@@ -1,5 +1,7 @@
 #include "kql/exec/group_aggregation.h"
 
+#include <cstring>
+
 #include "kql/exec/evaluate.h"
 
 namespace calypso::kql {
@@ -8,6 +10,21 @@ namespace {
 
 // Estimated bytes per group beyond its key: hash table node, key column cells, ids.
 constexpr size_t kGroupOverhead = 64;
+constexpr size_t kMaxFixedKeys = 4;
+constexpr uint64_t kUnknownId = UINT64_MAX;
+
+// Keys FixedKeyTable can hold: numbers (int64 or double bits) and strings (interned).
+bool FixedKeys(const PlanNode& node) {
+    if (node.keys.size() < 2 || node.keys.size() > kMaxFixedKeys) return false;
+    for (const auto& k : node.keys) {
+        auto p = core::PhysicalOf(k->type);
+        if (p != core::Physical::kInt64 && p != core::Physical::kDouble &&
+            p != core::Physical::kString) {
+            return false;
+        }
+    }
+    return true;
+}
 
 std::unique_ptr<functions::AggregateState> MakeState(const PlanNode::Aggregate& a) {
     std::vector<core::Type> types;
@@ -31,7 +48,92 @@ GroupAggregation::GroupAggregation(const PlanNode& node, QueryGovernor& governor
       charge_(governor, "summarize") {
     for (size_t k = 0; k < nkeys_; ++k) key_cols_.emplace_back(node.schema.fields[k].type);
     for (const auto& a : node.aggregates) states_.push_back(MakeState(a));
+    if (FixedKeys(node)) {
+        fixed_ = std::make_unique<FixedKeyTable>(nkeys_ + 1);
+        code_ids_.resize(nkeys_);
+        words_.resize(nkeys_ + 1);
+    }
     ResizeStates();
+}
+
+uint64_t GroupAggregation::StringId(size_t key, const Vec& v, size_t row) {
+    auto intern = [&](std::string_view s) {
+        auto it = string_ids_.find(s);
+        if (it != string_ids_.end()) return it->second;
+        string_bytes_ += s.size() + kGroupOverhead;
+        return string_ids_.emplace(std::string(s), string_ids_.size()).first->second;
+    };
+    std::vector<uint64_t>& by_code = code_ids_[key];
+    if (by_code.empty()) return intern(v.Str(row));
+    uint64_t& id = by_code[v.column().codes()[row]];
+    if (id == kUnknownId) id = intern(v.Str(row));
+    return id;
+}
+
+void GroupAggregation::BatchKeyWords(const std::vector<Vec>& keys, size_t n) {
+    const size_t width = nkeys_ + 1;
+    batch_words_.assign(n * width, 0);
+    uint64_t* out = batch_words_.data();
+    for (size_t k = 0; k < nkeys_; ++k) {
+        const Vec& v = keys[k];
+        const uint64_t null_bit = uint64_t{1} << k;
+        const auto phys = core::PhysicalOf(v.type());
+        if (phys == core::Physical::kString) {
+            for (size_t i = 0; i < n; ++i) out[i * width + k] = StringId(k, v, i);
+        } else if (v.is_const()) {
+            KeyWords(keys, 0);
+            const uint64_t w = words_[k], nulls = words_[nkeys_] & null_bit;
+            for (size_t i = 0; i < n; ++i) {
+                out[i * width + k] = w;
+                out[i * width + nkeys_] |= nulls;
+            }
+        } else {
+            const auto valid = v.column().validity();
+            for (size_t i = 0; i < n; ++i) {
+                uint64_t w = 0;
+                if (!valid[i]) {
+                    out[i * width + nkeys_] |= null_bit;
+                } else if (phys == core::Physical::kInt64) {
+                    w = static_cast<uint64_t>(v.column().int64_at(i));
+                } else {
+                    const double d = v.column().double_at(i);
+                    std::memcpy(&w, &d, sizeof w);
+                }
+                out[i * width + k] = w;
+            }
+        }
+    }
+}
+
+void GroupAggregation::KeyWords(const std::vector<Vec>& keys, size_t row) {
+    uint64_t nulls = 0;
+    for (size_t k = 0; k < nkeys_; ++k) {
+        const Vec& v = keys[k];
+        uint64_t w = 0;
+        switch (core::PhysicalOf(v.type())) {
+            case core::Physical::kString:
+                w = StringId(k, v, row);  // strings are never null: "" and null group together
+                break;
+            case core::Physical::kInt64:
+                if (v.IsNull(row)) {
+                    nulls |= uint64_t{1} << k;
+                } else {
+                    w = static_cast<uint64_t>(v.I64(row));
+                }
+                break;
+            default: {
+                if (v.IsNull(row)) {
+                    nulls |= uint64_t{1} << k;
+                } else {
+                    const double d = v.F64(row);
+                    std::memcpy(&w, &d, sizeof w);
+                }
+                break;
+            }
+        }
+        words_[k] = w;
+    }
+    words_[nkeys_] = nulls;
 }
 
 bool GroupAggregation::Mergeable(const PlanNode& node) {
@@ -53,6 +155,13 @@ uint32_t GroupAggregation::GroupOf(const std::vector<Vec>& keys, size_t row) {
         return static_cast<uint32_t>(num_groups_++);
     };
     if (nkeys_ == 0) return 0;
+    if (fixed_) {
+        KeyWords(keys, row);
+        bool added = false;
+        const uint32_t g = fixed_->FindOrAdd(words_.data(), added);
+        if (added) new_group();
+        return g;
+    }
     if (int_key_) {
         const Vec& kv = keys[0];
         if (kv.IsNull(row)) {
@@ -75,6 +184,7 @@ uint32_t GroupAggregation::GroupOf(const std::vector<Vec>& keys, size_t row) {
 
 core::Status GroupAggregation::Charge() {
     if (int_key_) key_bytes_ = num_groups_ * kGroupOverhead;
+    if (fixed_) key_bytes_ = fixed_->MemoryBytes() + string_bytes_ + num_groups_ * nkeys_ * 8;
     size_t held = key_bytes_;
     for (const auto& st : states_) held += st->MemoryBytes(num_groups_);
     return charge_.Set(held);
@@ -85,6 +195,13 @@ core::Status GroupAggregation::Add(const core::Batch& b) {
     ids_.assign(n, 0);
     std::vector<Vec> keys;
     for (const auto& e : node_.keys) keys.push_back(Evaluate(*e, b));
+    for (size_t k = 0; k < code_ids_.size(); ++k) {
+        // String ids by dictionary code, valid for this batch's dictionaries only.
+        code_ids_[k].clear();
+        if (!keys[k].is_const() && keys[k].column().is_dictionary()) {
+            code_ids_[k].assign(keys[k].column().dictionary().size(), kUnknownId);
+        }
+    }
     if (nkeys_ == 1 && !keys[0].is_const() && keys[0].column().is_dictionary()) {
         // A dictionary-coded string key: one lookup per distinct value, then by code.
         const core::Column& col = keys[0].column();
@@ -94,6 +211,16 @@ core::Status GroupAggregation::Add(const core::Batch& b) {
             uint32_t& g = code_groups_[codes[i]];
             if (g == kNoGroup) g = GroupOf(keys, i);
             ids_[i] = g;
+        }
+    } else if (fixed_) {
+        BatchKeyWords(keys, n);
+        for (size_t i = 0; i < n; ++i) {
+            bool added = false;
+            ids_[i] = fixed_->FindOrAdd(&batch_words_[i * (nkeys_ + 1)], added);
+            if (added) {
+                for (size_t k = 0; k < nkeys_; ++k) AppendVecRow(key_cols_[k], keys[k], i);
+                ++num_groups_;
+            }
         }
     } else if (nkeys_ > 0) {
         for (size_t i = 0; i < n; ++i) ids_[i] = GroupOf(keys, i);
@@ -113,6 +240,7 @@ core::Status GroupAggregation::Merge(GroupAggregation& later) {
     if (nkeys_ > 0) {
         std::vector<Vec> keys;
         for (const auto& c : later.key_cols_) keys.push_back(Vec::Borrow(&c));
+        for (auto& ids : code_ids_) ids.clear();
         for (size_t g = 0; g < n; ++g) map[g] = GroupOf(keys, g);
     }
     ResizeStates();
@@ -122,6 +250,9 @@ core::Status GroupAggregation::Merge(GroupAggregation& later) {
     later.key_cols_.clear();
     later.int_groups_.clear();
     later.groups_.clear();
+    later.fixed_.reset();
+    later.string_ids_.clear();
+    later.string_bytes_ = 0;
     later.num_groups_ = 0;
     later.key_bytes_ = 0;
     RETURN_IF_ERROR(later.charge_.Set(0));

@@ -9,6 +9,7 @@
 
 #include "core/column.h"
 #include "core/status.h"
+#include "kql/exec/fixed_key_table.h"
 #include "kql/exec/governor.h"
 #include "kql/exec/vec.h"
 #include "kql/planner/plan.h"
@@ -38,6 +39,12 @@ class GroupAggregation {
   private:
     // The group of row `row` of the key vectors, made when new.
     uint32_t GroupOf(const std::vector<Vec>& keys, size_t row);
+    // Several numeric or string keys as words for fixed_: numbers as their bits, strings
+    // as interned ids, then a mask of the null keys.
+    void KeyWords(const std::vector<Vec>& keys, size_t row);
+    // The same for every row of a batch into batch_words_, one key column at a time.
+    void BatchKeyWords(const std::vector<Vec>& keys, size_t n);
+    uint64_t StringId(size_t key, const Vec& v, size_t row);
     void ResizeStates();
     core::Status Charge();
 
@@ -51,6 +58,18 @@ class GroupAggregation {
     std::unordered_map<int64_t, uint32_t> int_groups_;
     int64_t null_group_ = -1;
     std::unordered_map<std::string, uint32_t> groups_;
+    // Two to four numeric or string keys: a table of fixed-size keys instead of encoded
+    // strings in groups_.
+    std::unique_ptr<FixedKeyTable> fixed_;
+    struct StringHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> string_ids_;
+    std::vector<std::vector<uint64_t>> code_ids_;  // per key: dictionary code -> string id
+    std::vector<uint64_t> words_;
+    std::vector<uint64_t> batch_words_;
+    size_t string_bytes_ = 0;
     std::string buf_;
     std::vector<uint32_t> ids_;
     static constexpr uint32_t kNoGroup = UINT32_MAX;
