@@ -8,6 +8,8 @@
 #include <string>
 #include <unordered_set>
 
+#include <xxhash.h>
+
 #include "kql/functions/aggregates_extra.h"
 #include "kql/functions/cast.h"
 #include "kql/functions/kernel_util.h"
@@ -216,43 +218,62 @@ class MinMaxState final : public AggregateState {
     std::vector<std::optional<Cell>> best_;
 };
 
-// Exact distinct count over an encoding of each value.
+// Distinct count over the 64-bit XXH3 hash of each value: two distinct values collide
+// with probability about n^2 / 2^65, so the count is exact in practice (Kusto's dcount is
+// itself an estimate), and a set holds 8 bytes a value whatever its size. A
+// dictionary-coded string column is hashed once per distinct value.
 class DcountState final : public AggregateState {
   public:
     void Resize(size_t n) override { sets_.resize(n); }
     void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
         const Vec& v = args[0];
-        std::string key;
+        const auto phys = core::PhysicalOf(v.type());
+        auto add = [&](size_t i, uint64_t h) {
+            if (sets_[groups[i]].insert(h).second) bytes_ += sizeof(uint64_t) + kSetEntryBytes;
+        };
+        if (phys == core::Physical::kString && !v.is_const() && v.column().is_dictionary()) {
+            const auto& dict = v.column().dictionary();
+            code_hashes_.assign(dict.size(), 0);
+            code_known_.assign(dict.size(), 0);
+            const auto codes = v.column().codes();
+            for (size_t i = 0; i < n; ++i) {
+                const uint32_t c = codes[i];
+                if (!code_known_[c]) {
+                    code_hashes_[c] = HashText(dict[c]);
+                    code_known_[c] = 1;
+                }
+                add(i, code_hashes_[c]);
+            }
+            return;
+        }
         for (size_t i = 0; i < n; ++i) {
-            key.clear();
-            switch (core::PhysicalOf(v.type())) {
+            switch (phys) {
                 case core::Physical::kInt64: {
                     if (v.IsNull(i)) continue;
-                    int64_t x = v.I64(i);
-                    key.assign(reinterpret_cast<const char*>(&x), sizeof x);
+                    const int64_t x = v.I64(i);
+                    add(i, XXH3_64bits(&x, sizeof x));
                     break;
                 }
                 case core::Physical::kDouble: {
                     if (v.IsNull(i)) continue;
-                    double x = v.F64(i);
-                    key.assign(reinterpret_cast<const char*>(&x), sizeof x);
+                    const double x = v.F64(i);
+                    add(i, XXH3_64bits(&x, sizeof x));
                     break;
                 }
                 case core::Physical::kString:
-                    key = v.Str(i);
+                    add(i, HashText(v.Str(i)));  // "" (and a null string) is a value
                     break;
                 case core::Physical::kDynamic:
                     if (v.Dyn(i).is_null()) continue;
-                    key = v.Dyn(i).ToJson();
+                    add(i, HashText(v.Dyn(i).ToJson()));
                     break;
                 case core::Physical::kNone:
-                    continue;
+                    break;
             }
-            if (sets_[groups[i]].insert(key).second) bytes_ += key.size() + kSetEntryBytes;
         }
     }
     size_t MemoryBytes(size_t num_groups) const override {
-        return bytes_ + num_groups * sizeof(std::unordered_set<std::string>);
+        return bytes_ + num_groups * sizeof(std::unordered_set<uint64_t>);
     }
     core::Column Finish(size_t n) override {
         core::Column c(Type::kLong);
@@ -265,13 +286,13 @@ class DcountState final : public AggregateState {
         auto& o = static_cast<DcountState&>(later);
         for (size_t g = 0; g < n; ++g) {
             auto& into = sets_[map[g]];
-            if (into.empty() && o.sets_[g].size() > 0) {
-                for (const auto& k : o.sets_[g]) bytes_ += k.size() + kSetEntryBytes;
+            if (into.empty() && !o.sets_[g].empty()) {
+                bytes_ += o.sets_[g].size() * (sizeof(uint64_t) + kSetEntryBytes);
                 into = std::move(o.sets_[g]);
                 continue;
             }
-            for (const auto& k : o.sets_[g]) {
-                if (into.insert(k).second) bytes_ += k.size() + kSetEntryBytes;
+            for (uint64_t h : o.sets_[g]) {
+                if (into.insert(h).second) bytes_ += sizeof(uint64_t) + kSetEntryBytes;
             }
         }
         o.sets_.clear();
@@ -279,7 +300,11 @@ class DcountState final : public AggregateState {
     }
 
   private:
-    std::vector<std::unordered_set<std::string>> sets_;
+    static uint64_t HashText(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+    std::vector<std::unordered_set<uint64_t>> sets_;
+    std::vector<uint64_t> code_hashes_;  // this batch's dictionary: code -> hash
+    std::vector<uint8_t> code_known_;
     size_t bytes_ = 0;
 };
 
@@ -404,11 +429,15 @@ class ArgState final : public AggregateState {
         dkey_.resize(n, 0);
         skey_.resize(n);
         values_.resize(n);
+        batch_row_.resize(n, kNoRow);
     }
     void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
         Vec k = CastVec(args[0], key_, n);
         Vec v = CastVec(args[1], value_, n);
         auto phys = core::PhysicalOf(key_);
+        // The best row of each group in this batch; values are read once at the end, not
+        // at every improvement (in time order every row improves on arg_max(timestamp)).
+        touched_.clear();
         for (size_t i = 0; i < n; ++i) {
             uint32_t g = groups[i];
             bool better = false;
@@ -438,8 +467,13 @@ class ArgState final : public AggregateState {
             }
             if (better) {
                 has_[g] = 1;
-                values_[g] = v.Get(i);
+                if (batch_row_[g] == kNoRow) touched_.push_back(g);
+                batch_row_[g] = static_cast<uint32_t>(i);
             }
+        }
+        for (uint32_t g : touched_) {
+            values_[g] = v.Get(batch_row_[g]);
+            batch_row_[g] = kNoRow;
         }
     }
     bool Mergeable() const override { return true; }
@@ -496,6 +530,9 @@ class ArgState final : public AggregateState {
     std::vector<double> dkey_;
     std::vector<std::string> skey_;
     std::vector<core::Value> values_;
+    static constexpr uint32_t kNoRow = UINT32_MAX;
+    std::vector<uint32_t> batch_row_;  // group -> best row of the current batch
+    std::vector<uint32_t> touched_;    // groups with a best row in the current batch
 };
 
 std::string TypeStr(Type t) { return std::string(core::TypeName(t)); }

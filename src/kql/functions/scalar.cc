@@ -100,6 +100,23 @@ Result<BoundCall> BindBin(const Args& args, const BindContext&, SourcePos pos) {
     c.kernel = [out](const std::vector<Vec>& a, size_t n) {
         Vec v = CastVec(a[0], out, n);
         const Vec& size = a[1];
+        // The common case, bin(timestamp, 1h): integer ticks by a positive constant.
+        if (!v.is_const() && size.is_const() && !size.IsNull(0) &&
+            core::PhysicalOf(out) == core::Physical::kInt64 &&
+            core::PhysicalOf(size.type()) == core::Physical::kInt64 && size.I64(0) > 0) {
+            const int64_t step = size.I64(0);
+            const auto in = v.column().int64s();
+            std::vector<int64_t> values(n);
+            for (size_t i = 0; i < n; ++i) {
+                const int64_t x = in[i];
+                int64_t q = x / step;
+                if (x % step != 0 && x < 0) --q;
+                values[i] = q * step;
+            }
+            const auto valid = v.column().validity();
+            return Vec::Own(core::Column::FromInt64s(
+                out, std::move(values), std::vector<uint8_t>(valid.begin(), valid.end())));
+        }
         core::Column col(out);
         col.Reserve(n);
         bool real = core::PhysicalOf(out) == core::Physical::kDouble ||
