@@ -5,6 +5,7 @@
 
 #include "kql/exec/evaluate.h"
 #include "kql/exec/operator.h"
+#include "kql/exec/select.h"
 
 namespace calypso::kql {
 
@@ -66,25 +67,8 @@ Status ScanStep(const PlanNode& scan, const std::optional<core::TimeRange>& time
 
 Status FilterStep(const PlanNode& node, const Batch& b, std::vector<uint32_t>& rows,
                   const Sink& sink) {
-    Vec p = Evaluate(*node.predicate, b);
-    size_t n = b.num_rows();
-    rows.clear();
-    if (p.type() == core::Type::kDynamic) {
-        for (size_t i = 0; i < n; ++i) {
-            const core::Dynamic& d = p.Dyn(i);
-            if (d.kind() == core::Dynamic::Kind::kBool && d.as_bool())
-                rows.push_back(static_cast<uint32_t>(i));
-        }
-    } else if (p.is_const()) {
-        if (p.IsNull(0) || p.I64(0) == 0) return Status::Ok();
-        return sink(b);
-    } else {
-        const auto valid = p.column().validity();
-        const auto vals = p.column().int64s();
-        for (size_t i = 0; i < n; ++i) {
-            if (valid[i] && vals[i]) rows.push_back(static_cast<uint32_t>(i));
-        }
-    }
+    const size_t n = b.num_rows();
+    SelectRows(*node.predicate, b, rows);
     if (rows.empty()) return Status::Ok();
     if (rows.size() == n) return sink(b);
     return sink(Gather(b, rows));

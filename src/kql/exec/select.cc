@@ -1,0 +1,149 @@
+#include "kql/exec/select.h"
+
+#include <string_view>
+
+#include "kql/exec/evaluate.h"
+#include "kql/functions/cast.h"
+
+namespace calypso::kql {
+
+namespace {
+
+using core::Type;
+
+enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
+
+bool OpOf(std::string_view f, Op& op) {
+    if (f == "==") op = Op::kEq;
+    else if (f == "!=") op = Op::kNe;
+    else if (f == "<") op = Op::kLt;
+    else if (f == "<=") op = Op::kLe;
+    else if (f == ">") op = Op::kGt;
+    else if (f == ">=") op = Op::kGe;
+    else return false;
+    return true;
+}
+
+Op Flip(Op op) {
+    switch (op) {
+        case Op::kLt: return Op::kGt;
+        case Op::kLe: return Op::kGe;
+        case Op::kGt: return Op::kLt;
+        case Op::kGe: return Op::kLe;
+        default: return op;
+    }
+}
+
+bool IsInteger(Type t) { return t == Type::kInt || t == Type::kLong; }
+
+// Types whose comparison is one of their int64 values, as the comparison kernel does it:
+// integers with integers, and datetime, timespan or bool with their own type.
+bool ComparedAsInt64(Type column, Type constant) {
+    if (IsInteger(column) && IsInteger(constant)) return true;
+    return column == constant &&
+           (column == Type::kDatetime || column == Type::kTimespan || column == Type::kBool);
+}
+
+struct IntTest {
+    const core::Column* column = nullptr;
+    Op op = Op::kEq;
+    int64_t k = 0;
+};
+
+// `e` as an integer column compared with a non-null constant, either way round.
+bool AsIntTest(const BoundExpr& e, const core::Batch& b, IntTest& t) {
+    if (e.kind != BoundExpr::Kind::kCall || e.args.size() != 2 || !OpOf(e.function, t.op)) {
+        return false;
+    }
+    const BoundExpr* col = e.args[0].get();
+    const BoundExpr* con = e.args[1].get();
+    if (col->kind == BoundExpr::Kind::kConst) {
+        std::swap(col, con);
+        t.op = Flip(t.op);
+    }
+    if (col->kind != BoundExpr::Kind::kColumn || con->kind != BoundExpr::Kind::kConst ||
+        con->value.is_null()) {
+        return false;
+    }
+    const core::Column& c = b.columns[col->index];
+    if (!ComparedAsInt64(c.type(), con->value.type())) return false;
+    t.column = &c;
+    t.k = con->value.type() == Type::kBool ? (con->value.as_bool() ? 1 : 0)
+                                           : con->value.as_int64();
+    return true;
+}
+
+template <typename Keep>
+void Narrow(std::vector<uint32_t>& rows, bool first, size_t n, Keep keep) {
+    if (first) {
+        rows.clear();
+        for (size_t i = 0; i < n; ++i) {
+            if (keep(i)) rows.push_back(static_cast<uint32_t>(i));
+        }
+        return;
+    }
+    size_t out = 0;
+    for (uint32_t r : rows) {
+        if (keep(r)) rows[out++] = r;
+    }
+    rows.resize(out);
+}
+
+template <typename Cmp>
+void NarrowInt(const IntTest& t, std::vector<uint32_t>& rows, bool first, size_t n, Cmp cmp) {
+    const auto valid = t.column->validity();
+    const auto values = t.column->int64s();
+    const int64_t k = t.k;
+    Narrow(rows, first, n, [&](size_t i) { return valid[i] && cmp(values[i], k); });
+}
+
+void NarrowByTest(const IntTest& t, std::vector<uint32_t>& rows, bool first, size_t n) {
+    switch (t.op) {
+        case Op::kEq: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x == k; });
+        case Op::kNe: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x != k; });
+        case Op::kLt: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x < k; });
+        case Op::kLe: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x <= k; });
+        case Op::kGt: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x > k; });
+        case Op::kGe: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x >= k; });
+    }
+}
+
+// `conjunct`: `e` is an operand of `and`, whose kernel converts it to bool; a whole
+// predicate of type dynamic holds only where it is the boolean true.
+void Select(const BoundExpr& e, const core::Batch& b, std::vector<uint32_t>& rows, bool first,
+            bool conjunct) {
+    const size_t n = b.num_rows();
+    if (e.kind == BoundExpr::Kind::kCall && e.function == "and" && e.args.size() == 2) {
+        Select(*e.args[0], b, rows, first, true);
+        if (!rows.empty()) Select(*e.args[1], b, rows, false, true);
+        return;
+    }
+    IntTest t;
+    if (AsIntTest(e, b, t)) return NarrowByTest(t, rows, first, n);
+    Vec p = Evaluate(e, b);
+    if (conjunct && p.type() != Type::kBool) p = functions::CastVec(p, Type::kBool, n);
+    if (p.type() == Type::kDynamic) {
+        Narrow(rows, first, n, [&](size_t i) {
+            const core::Dynamic& d = p.Dyn(i);
+            return d.kind() == core::Dynamic::Kind::kBool && d.as_bool();
+        });
+    } else if (p.is_const()) {
+        if (p.IsNull(0) || p.I64(0) == 0) {
+            rows.clear();
+        } else if (first) {
+            Narrow(rows, true, n, [](size_t) { return true; });
+        }
+    } else {
+        const auto valid = p.column().validity();
+        const auto vals = p.column().int64s();
+        Narrow(rows, first, n, [&](size_t i) { return valid[i] && vals[i] != 0; });
+    }
+}
+
+}  // namespace
+
+void SelectRows(const BoundExpr& e, const core::Batch& b, std::vector<uint32_t>& rows) {
+    Select(e, b, rows, true, false);
+}
+
+}  // namespace calypso::kql
