@@ -27,13 +27,17 @@ struct ScanKey {
     std::string column;
     std::string key;
     // kDynamic: the value as it is; kString: as tostring() gives it ("" when absent), so a
-    // shredded key arrives as its stored string column, dictionary codes and all.
+    // shredded key arrives as its stored string column, dictionary codes and all; kReal: as
+    // todouble() gives it (core::DynamicToReal; null when not a number).
     Type type = Type::kDynamic;
 
-    // The name of the returned column: "column.key", or "tostring(column.key)".
+    // The name of the returned column: "column.key", "tostring(column.key)" or
+    // "todouble(column.key)".
     std::string OutputName() const {
         std::string name = column + "." + key;
-        return type == Type::kString ? "tostring(" + name + ")" : name;
+        if (type == Type::kString) return "tostring(" + name + ")";
+        if (type == Type::kReal) return "todouble(" + name + ")";
+        return name;
     }
 };
 

@@ -1,6 +1,8 @@
 #include "storage/shred.h"
 
 #include <map>
+
+#include "core/number_text.h"
 #include <unordered_map>
 
 namespace calypso::storage {
@@ -118,6 +120,40 @@ Column StringsToDynamic(const Column& strings) {
         }
     }
     return out;
+}
+
+core::Column DynamicToReal(const core::Column& dynamic) {
+    const size_t rows = dynamic.size();
+    std::vector<double> values(rows, 0);
+    std::vector<uint8_t> valid(rows, 0);
+    for (size_t r = 0; r < rows; ++r) {
+        if (!dynamic.IsNull(r)) valid[r] = core::DynamicToReal(dynamic.dynamic_at(r), values[r]);
+    }
+    return core::Column::FromDoubles(core::Type::kReal, std::move(values), std::move(valid));
+}
+
+core::Column StringsToReal(const core::Column& strings) {
+    const size_t rows = strings.size();
+    std::vector<double> values(rows, 0);
+    std::vector<uint8_t> valid(rows, 0);
+    if (strings.is_dictionary()) {
+        // Each distinct value parsed once.
+        const auto& dict = strings.dictionary();
+        std::vector<double> parsed(dict.size(), 0);
+        std::vector<uint8_t> ok(dict.size(), 0);
+        for (size_t c = 0; c < dict.size(); ++c) ok[c] = core::ParseRealText(dict[c], parsed[c]);
+        const auto codes = strings.codes();
+        for (size_t r = 0; r < rows; ++r) {
+            if (strings.IsNull(r)) continue;
+            values[r] = parsed[codes[r]];
+            valid[r] = ok[codes[r]];
+        }
+    } else {
+        for (size_t r = 0; r < rows; ++r) {
+            if (!strings.IsNull(r)) valid[r] = core::ParseRealText(strings.string_at(r), values[r]);
+        }
+    }
+    return core::Column::FromDoubles(core::Type::kReal, std::move(values), std::move(valid));
 }
 
 core::Column DynamicToText(const core::Column& dynamic) {

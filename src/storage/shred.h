@@ -38,5 +38,9 @@ core::Column StringsToDynamic(const core::Column& strings);
 // A dynamic column as tostring() reads it: strings as themselves, other values as JSON,
 // null as "".
 core::Column DynamicToText(const core::Column& dynamic);
+// A key's dynamic values as todouble() reads them (core::DynamicToReal): a real column.
+core::Column DynamicToReal(const core::Column& dynamic);
+// A shredded key's stored strings as todouble() reads them (null rows: absent keys).
+core::Column StringsToReal(const core::Column& strings);
 
 }  // namespace calypso::storage

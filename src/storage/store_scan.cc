@@ -138,13 +138,15 @@ core::Result<std::vector<size_t>> SelectBlocks(const SegmentReader& reader,
 // string column (dictionary codes kept); anything else goes through the dynamic values.
 core::Result<core::Column> ReadKey(const SegmentReader& reader, const core::ScanKey& key,
                                    size_t block, uint64_t* bytes_read) {
-    if (key.type == core::Type::kString) {
+    if (key.type == core::Type::kString || key.type == core::Type::kReal) {
+        const bool text = key.type == core::Type::kString;
         if (const auto* sub = reader.info().Find(key.column + kShredSeparator + key.key)) {
-            return reader.ReadBlock(*sub, block, bytes_read);
+            ASSIGN_OR_RETURN(core::Column strings, reader.ReadBlock(*sub, block, bytes_read));
+            return text ? strings : StringsToReal(strings);
         }
         ASSIGN_OR_RETURN(core::Column values,
                          reader.ReadKeyBlock(key.column, key.key, block, bytes_read));
-        return DynamicToText(values);
+        return text ? DynamicToText(values) : DynamicToReal(values);
     }
     return reader.ReadKeyBlock(key.column, key.key, block, bytes_read);
 }
@@ -189,11 +191,12 @@ core::Result<core::Batch> Store::Impl::ReadBlock(const SegmentFile& seg,
         const core::ScanKey* key = i >= plain ? &keys[i - plain] : nullptr;
         const std::string stored =
             key != nullptr ? key->column + kShredSeparator + key->key : field.name;
-        // A key read as text is cached apart from the same key read as dynamic.
-        const std::string cache_name =
-            CacheName(key != nullptr && key->type == core::Type::kString ? stored + "\x1etext"
-                                                                         : stored,
-                      block);
+        // A key read as text or real is cached apart from the same key read as dynamic.
+        const char* form = key == nullptr                       ? ""
+                           : key->type == core::Type::kString ? "\x1etext"
+                           : key->type == core::Type::kReal   ? "\x1ereal"
+                                                                : "";
+        const std::string cache_name = CacheName(stored + form, block);
         if (auto cached = cache->Get(seg.meta.id, cache_name)) {
             if (stats != nullptr) {
                 const bool shredded = key != nullptr && info.Find(stored) != nullptr;
@@ -311,9 +314,10 @@ core::Result<ScanPlan> PlanScan(Store::Impl& impl, const core::ScanRequest& requ
             return Status::NotFound("table '" + request.table + "' has no dynamic column '" +
                                     k.column + "'");
         }
-        if (k.type != core::Type::kDynamic && k.type != core::Type::kString) {
+        if (k.type != core::Type::kDynamic && k.type != core::Type::kString &&
+            k.type != core::Type::kReal) {
             return Status::InvalidArgument("key '" + k.OutputName() +
-                                           "' can only be read as dynamic or string");
+                                           "' can only be read as dynamic, string or real");
         }
         plan.key_indexes.push_back(*idx);
         plan.out_schema.fields.push_back({k.OutputName(), k.type});
@@ -331,9 +335,10 @@ core::Batch ChunkBatch(const ScanPlan& plan, const core::ScanRequest& request,
     for (size_t idx : plan.indexes) batch.columns.push_back(chunk.columns[idx]);
     for (size_t k = 0; k < request.keys.size(); ++k) {
         core::Column values = ExtractKey(chunk.columns[plan.key_indexes[k]], request.keys[k].key);
-        batch.columns.push_back(request.keys[k].type == core::Type::kString
-                                    ? DynamicToText(values)
-                                    : std::move(values));
+        const core::Type type = request.keys[k].type;
+        batch.columns.push_back(type == core::Type::kString ? DynamicToText(values)
+                                : type == core::Type::kReal ? DynamicToReal(values)
+                                                            : std::move(values));
     }
     return batch;
 }

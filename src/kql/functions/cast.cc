@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/dynamic.h"
+#include "core/number_text.h"
 #include "core/time.h"
 #include "kql/functions/kernel_util.h"
 
@@ -84,17 +85,7 @@ bool ParseLong(std::string_view s, int64_t& out) {
     return false;
 }
 
-bool ParseReal(std::string_view s, double& out) {
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-    if (s == "NaN") {
-        out = std::nan("");
-        return true;
-    }
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && p == s.data() + s.size() && !s.empty();
-}
+bool ParseReal(std::string_view s, double& out) { return core::ParseRealText(s, out); }
 
 // Converts one row to int64 for an integral/tick target; false means null.
 bool ToInt64(const Vec& v, size_t i, Type to, int64_t& out) {
@@ -166,24 +157,7 @@ bool ToInt64(const Vec& v, size_t i, Type to, int64_t& out) {
 
 bool ToDouble(const Vec& v, size_t i, double& out) {
     Type from = v.type();
-    if (from == Type::kDynamic) {
-        const core::Dynamic& d = v.Dyn(i);
-        switch (d.kind()) {
-            case core::Dynamic::Kind::kLong:
-                out = static_cast<double>(d.as_long());
-                return true;
-            case core::Dynamic::Kind::kReal:
-                out = d.as_real();
-                return true;
-            case core::Dynamic::Kind::kBool:
-                out = d.as_bool() ? 1 : 0;
-                return true;
-            case core::Dynamic::Kind::kString:
-                return ParseReal(d.as_string(), out);
-            default:
-                return false;
-        }
-    }
+    if (from == Type::kDynamic) return core::DynamicToReal(v.Dyn(i), out);
     if (IsStringy(from)) return ParseReal(v.Str(i), out);
     if (v.IsNull(i) || from == Type::kNull) return false;
     out = v.F64(i);

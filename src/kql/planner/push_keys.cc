@@ -87,11 +87,14 @@ class KeyPusher {
     void Rewrite(BoundExprPtr& e, const Names& visible, size_t level) {
         // tostring(d.key) reads the key as a string column: a shredded key then arrives as
         // the stored strings (dictionary codes kept), with no dynamic value per row.
-        if (e->kind == BoundExpr::Kind::kCall && e->function == "tostring" && e->args.size() == 1) {
+        // todouble(d.key) / toreal(d.key) reads it as a real column the store converts with
+        // the same rules (core::DynamicToReal): no dynamic value per row.
+        if (e->kind == BoundExpr::Kind::kCall && e->args.size() == 1 &&
+            (e->function == "tostring" || e->function == "todouble" || e->function == "toreal")) {
             if (auto key = KeyOf(*e->args[0], visible)) {
-                key->type = core::Type::kString;
+                key->type = e->function == "tostring" ? core::Type::kString : core::Type::kReal;
                 if (AddKey(*key, level)) {
-                    e = MakeColumnRef(ScanKeyName(*key), core::Type::kString, e->pos);
+                    e = MakeColumnRef(ScanKeyName(*key), key->type, e->pos);
                     return;
                 }
             }

@@ -21,9 +21,11 @@ constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
 bool IsConst(const BoundExpr& e) { return e.kind == BoundExpr::Kind::kConst && !e.value.is_null(); }
 
+// A key read as text or as it is (a key read as a number has no stored text to test).
 bool IsKeyColumn(const PlanNode& scan, const std::string& name) {
-    return std::any_of(scan.scan_keys.begin(), scan.scan_keys.end(),
-                       [&](const core::ScanKey& k) { return ScanKeyName(k) == name; });
+    return std::any_of(scan.scan_keys.begin(), scan.scan_keys.end(), [&](const core::ScanKey& k) {
+        return k.type != core::Type::kReal && ScanKeyName(k) == name;
+    });
 }
 
 // The scan column `e` reads as text: a string column, a key column, or tostring() of one.

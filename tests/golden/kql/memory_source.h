@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/column.h"
+#include "core/number_text.h"
 #include "core/table_source.h"
 #include "core/terms.h"
 
@@ -68,7 +69,9 @@ class MemorySource final : public core::TableSource {
                 return core::Status::NotFound("no dynamic column " + k.column);
             schema.fields.push_back({k.OutputName(), k.type});
             core::Column values = ExtractKey(all.columns[*idx], k.key);
-            cols.push_back(k.type == core::Type::kString ? AsText(values) : values);
+            cols.push_back(k.type == core::Type::kString ? AsText(values)
+                           : k.type == core::Type::kReal ? AsReal(values)
+                                                         : values);
         }
         std::vector<size_t> rows;
         for (size_t r = 0; r < all.num_rows(); ++r) {
@@ -121,6 +124,20 @@ class MemorySource final : public core::TableSource {
         core::Column out(core::Type::kString);
         for (size_t r = 0; r < dynamic.size(); ++r) {
             out.AppendString(dynamic.IsNull(r) ? std::string() : dynamic.dynamic_at(r).ToText());
+        }
+        return out;
+    }
+
+    // todouble() of each value.
+    static core::Column AsReal(const core::Column& dynamic) {
+        core::Column out(core::Type::kReal);
+        for (size_t r = 0; r < dynamic.size(); ++r) {
+            double d = 0;
+            if (!dynamic.IsNull(r) && core::DynamicToReal(dynamic.dynamic_at(r), d)) {
+                out.AppendDouble(d);
+            } else {
+                out.AppendNull();
+            }
         }
         return out;
     }

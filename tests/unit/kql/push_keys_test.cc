@@ -54,6 +54,13 @@ TEST_F(PushKeysTest, EveryAccessFormAndConversion) {
     EXPECT_EQ(Keys(Scan(text)), std::vector<std::string>{"tostring(customDimensions.step)"});
     EXPECT_EQ(Scan(text).scan_keys[0].type, core::Type::kString);
     EXPECT_EQ(Rows(text), (std::vector<std::string>{"Count:long", "3"}));
+    // Under todouble()/toreal() it is read as a real column the store converts.
+    for (const char* q : {"traces | summarize s = sum(todouble(customDimensions.n))",
+                          "traces | where toreal(customDimensions.n) > 1 | count"}) {
+        EXPECT_EQ(Keys(Scan(q)), std::vector<std::string>{"todouble(customDimensions.n)"}) << q;
+        EXPECT_EQ(Scan(q).scan_keys[0].type, core::Type::kReal) << q;
+        ExpectSameAnswer(q);
+    }
     const PlanNode& scan = Scan(
         "traces | summarize total = sum(toint(customDimensions.n)) by "
         "s = tostring(customDimensions.step)");

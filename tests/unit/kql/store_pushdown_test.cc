@@ -39,6 +39,9 @@ core::Batch Rows(int64_t first, int64_t count) {
              i % 4 ? core::Dynamic::String(std::to_string(i % 7)) : core::Dynamic::Long(i % 7)},
         };
         if (i % 100 == 0) dims.emplace_back("rare", core::Dynamic::String("yes"));
+        // A shredded key of numbers as strings (a few words among them).
+        dims.emplace_back("ms", core::Dynamic::String(i % 13 == 0 ? "n/a"
+                                                                  : std::to_string(i % 50) + ".5"));
         b.columns[3].AppendDynamic(core::Dynamic::MakeObject(std::move(dims)));
         b.columns[4].AppendInt64(i);
     }
@@ -186,6 +189,17 @@ TEST_F(StorePushdownTest, StringTestsOfKeysAnswerAsOnDynamicValues) {
              "traces | where customDimensions.mixed == 5 | count",
              "traces | where customDimensions.step == 'train' | summarize count() by "
              "tostring(customDimensions.step), tostring(customDimensions.mixed)",
+             // Read as real by the store: numbers, numeric strings, missing keys, words.
+             "traces | summarize sum(todouble(customDimensions.mixed)), "
+             "countif(isnull(toreal(customDimensions.mixed))) by tostring(customDimensions.step)",
+             "traces | summarize s = sum(todouble(customDimensions.rare)), "
+             "n = countif(isnull(todouble(customDimensions.rare))), "
+             "p = percentile(todouble(customDimensions.mixed), 90)",
+             "traces | where todouble(customDimensions.mixed) > 4.5 | count",
+             "traces | summarize sum(todouble(customDimensions.ms)), "
+             "countif(isnull(todouble(customDimensions.ms))), "
+             "percentile(todouble(customDimensions.ms), 95) by bin(timestamp, 1d)",
+             "traces | project x = todouble(customDimensions.parent_run_id) | take 3",
          }) {
         EXPECT_EQ(Optimized(q), Reference(q)) << q;
     }
@@ -195,6 +209,12 @@ TEST_F(StorePushdownTest, StringTestsOfKeysAnswerAsOnDynamicValues) {
               (std::vector<std::string>{"Count:long", "1714"}));
     EXPECT_EQ(Optimized("traces | where customDimensions.rare == 'yes' | count"),
               (std::vector<std::string>{"Count:long", "60"}));
+    // i % 7 in 5, 6: 1714 rows; the numbers and the numeric strings alike.
+    EXPECT_EQ(Optimized("traces | where todouble(customDimensions.mixed) > 4.5 | count"),
+              (std::vector<std::string>{"Count:long", "1714"}));
+    const auto& keys = recorder_->last.keys;
+    ASSERT_EQ(keys.size(), 1u);
+    EXPECT_EQ(keys[0].type, core::Type::kReal);
 }
 
 TEST_F(StorePushdownTest, KeysAndPredicatesReachTheStoreAndSkipBlocks) {
