@@ -1,5 +1,6 @@
 #include "kql/exec/group_aggregation.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "kql/exec/evaluate.h"
@@ -214,9 +215,16 @@ core::Status GroupAggregation::Add(const core::Batch& b) {
         }
     } else if (fixed_) {
         BatchKeyWords(keys, n);
+        const size_t width = nkeys_ + 1;
         for (size_t i = 0; i < n; ++i) {
+            const uint64_t* key = &batch_words_[i * width];
+            // Rows in time order often repeat the previous row's key: no lookup then.
+            if (i > 0 && std::equal(key, key + width, key - width)) {
+                ids_[i] = ids_[i - 1];
+                continue;
+            }
             bool added = false;
-            ids_[i] = fixed_->FindOrAdd(&batch_words_[i * (nkeys_ + 1)], added);
+            ids_[i] = fixed_->FindOrAdd(key, added);
             if (added) {
                 for (size_t k = 0; k < nkeys_; ++k) AppendVecRow(key_cols_[k], keys[k], i);
                 ++num_groups_;
