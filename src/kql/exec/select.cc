@@ -1,6 +1,7 @@
 #include "kql/exec/select.h"
 
 #include <string_view>
+#include <utility>
 
 #include "kql/exec/evaluate.h"
 #include "kql/functions/cast.h"
@@ -14,23 +15,31 @@ using core::Type;
 enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
 
 bool OpOf(std::string_view f, Op& op) {
-    if (f == "==") op = Op::kEq;
-    else if (f == "!=") op = Op::kNe;
-    else if (f == "<") op = Op::kLt;
-    else if (f == "<=") op = Op::kLe;
-    else if (f == ">") op = Op::kGt;
-    else if (f == ">=") op = Op::kGe;
-    else return false;
-    return true;
+    static constexpr std::pair<std::string_view, Op> kOps[] = {
+        {"==", Op::kEq}, {"!=", Op::kNe}, {"<", Op::kLt},
+        {"<=", Op::kLe}, {">", Op::kGt},  {">=", Op::kGe},
+    };
+    for (const auto& [name, o] : kOps) {
+        if (f == name) {
+            op = o;
+            return true;
+        }
+    }
+    return false;
 }
 
 Op Flip(Op op) {
     switch (op) {
-        case Op::kLt: return Op::kGt;
-        case Op::kLe: return Op::kGe;
-        case Op::kGt: return Op::kLt;
-        case Op::kGe: return Op::kLe;
-        default: return op;
+        case Op::kLt:
+            return Op::kGt;
+        case Op::kLe:
+            return Op::kGe;
+        case Op::kGt:
+            return Op::kLt;
+        case Op::kGe:
+            return Op::kLe;
+        default:
+            return op;
     }
 }
 
@@ -68,8 +77,7 @@ bool AsIntTest(const BoundExpr& e, const core::Batch& b, IntTest& t) {
     const core::Column& c = b.columns[col->index];
     if (!ComparedAsInt64(c.type(), con->value.type())) return false;
     t.column = &c;
-    t.k = con->value.type() == Type::kBool ? (con->value.as_bool() ? 1 : 0)
-                                           : con->value.as_int64();
+    t.k = con->value.type() == Type::kBool ? (con->value.as_bool() ? 1 : 0) : con->value.as_int64();
     return true;
 }
 
@@ -99,12 +107,18 @@ void NarrowInt(const IntTest& t, std::vector<uint32_t>& rows, bool first, size_t
 
 void NarrowByTest(const IntTest& t, std::vector<uint32_t>& rows, bool first, size_t n) {
     switch (t.op) {
-        case Op::kEq: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x == k; });
-        case Op::kNe: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x != k; });
-        case Op::kLt: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x < k; });
-        case Op::kLe: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x <= k; });
-        case Op::kGt: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x > k; });
-        case Op::kGe: return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x >= k; });
+        case Op::kEq:
+            return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x == k; });
+        case Op::kNe:
+            return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x != k; });
+        case Op::kLt:
+            return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x < k; });
+        case Op::kLe:
+            return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x <= k; });
+        case Op::kGt:
+            return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x > k; });
+        case Op::kGe:
+            return NarrowInt(t, rows, first, n, [](int64_t x, int64_t k) { return x >= k; });
     }
 }
 

@@ -1,5 +1,7 @@
 #include "kql/functions/aggregates.h"
 
+#include <xxhash.h>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -7,8 +9,6 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
-
-#include <xxhash.h>
 
 #include "kql/functions/aggregates_extra.h"
 #include "kql/functions/cast.h"

@@ -15,8 +15,8 @@ template <typename F>
 Vec BoolLoop(size_t n, F f) {
     std::vector<int64_t> values(n);
     for (size_t i = 0; i < n; ++i) values[i] = f(i) ? 1 : 0;
-    return Vec::Own(core::Column::FromInt64s(core::Type::kBool, std::move(values),
-                                             std::vector<uint8_t>(n, 1)));
+    return Vec::Own(
+        core::Column::FromInt64s(core::Type::kBool, std::move(values), std::vector<uint8_t>(n, 1)));
 }
 
 // Builds a bool column of `n` rows from test(string_view) applied to string Vec `a`. A

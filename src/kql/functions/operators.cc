@@ -70,7 +70,9 @@ Result<Type> CompareType(Type l, Type r, SourcePos pos, std::string_view op) {
 template <typename T>
 Vec CompareWithConstant(Cmp op, std::span<const T> values, std::span<const uint8_t> valid, T k,
                         size_t n) {
-    auto loop = [&](auto test) { return BoolLoop(n, [&](size_t i) { return valid[i] && test(values[i]); }); };
+    auto loop = [&](auto test) {
+        return BoolLoop(n, [&](size_t i) { return valid[i] && test(values[i]); });
+    };
     switch (op) {
         case Cmp::kEq:
             return loop([k](T x) { return x == k; });
@@ -139,11 +141,13 @@ Vec CompareKernel(Cmp op, Type domain, const std::vector<Vec>& args, size_t n) {
             bool xd = x.type() == Type::kDynamic, yd = y.type() == Type::kDynamic;
             if (!xd && !yd && b.is_const()) {
                 const std::string k(b.Str(0));
-                return StringPredicate(a, n, [&](std::string_view s) { return Compare(op, s, std::string_view(k)); });
+                return StringPredicate(
+                    a, n, [&](std::string_view s) { return Compare(op, s, std::string_view(k)); });
             }
             if (!xd && !yd && a.is_const()) {
                 const std::string k(a.Str(0));
-                return StringPredicate(b, n, [&](std::string_view s) { return Compare(op, std::string_view(k), s); });
+                return StringPredicate(
+                    b, n, [&](std::string_view s) { return Compare(op, std::string_view(k), s); });
             }
             return BoolLoop(n, [&](size_t i) {
                 if ((xd && x.Dyn(i).is_null()) || (yd && y.Dyn(i).is_null())) return false;
@@ -387,7 +391,8 @@ Vec Logical(bool is_and, const std::vector<Vec>& args, size_t n) {
     if (!a.is_const() && !b.is_const()) {
         const auto av = a.column().validity(), bv = b.column().validity();
         const auto ax = a.column().int64s(), bx = b.column().int64s();
-        if (is_and) return BoolLoop(n, [&](size_t i) { return (av[i] && ax[i]) && (bv[i] && bx[i]); });
+        if (is_and)
+            return BoolLoop(n, [&](size_t i) { return (av[i] && ax[i]) && (bv[i] && bx[i]); });
         return BoolLoop(n, [&](size_t i) { return (av[i] && ax[i]) || (bv[i] && bx[i]); });
     }
     return BoolLoop(n, [&](size_t i) {
@@ -531,9 +536,8 @@ using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 Result<BoundCall> BindHasAnyAll(std::string_view op, Type l, const std::vector<core::Value>& list,
                                 SourcePos pos) {
     if (!IsStringy(l) && l != Type::kDynamic && l != Type::kNull) {
-        return Status::SemanticError("'" + std::string(op) + "' needs a string on its left, got " +
-                                         TypeStr(l),
-                                     pos);
+        return Status::SemanticError(
+            "'" + std::string(op) + "' needs a string on its left, got " + TypeStr(l), pos);
     }
     auto needles = std::make_shared<std::vector<std::string>>();
     for (const auto& v : list) {

@@ -132,10 +132,10 @@ class KeyPusher {
     // test of a non-empty constant.
     static bool IsStringTestOfText(const BoundExpr& e) {
         if (e.kind != BoundExpr::Kind::kCall || e.args.empty()) return false;
-        static const Names kTests = {"==",          "=~",         "has",          "has_cs",
-                                     "contains",    "contains_cs", "startswith",  "startswith_cs",
-                                     "endswith",    "endswith_cs", "hasprefix",   "hasprefix_cs",
-                                     "hassuffix",   "hassuffix_cs"};
+        static const Names kTests = {"==",        "=~",          "has",        "has_cs",
+                                     "contains",  "contains_cs", "startswith", "startswith_cs",
+                                     "endswith",  "endswith_cs", "hasprefix",  "hasprefix_cs",
+                                     "hassuffix", "hassuffix_cs"};
         if (e.args.size() == 2 && kTests.count(e.function) != 0) {
             const BoundExpr& c = *e.args[1];
             return c.kind == BoundExpr::Kind::kConst && IsNonEmptyText(c.value);

@@ -40,8 +40,8 @@ core::Batch Rows(int64_t first, int64_t count) {
         };
         if (i % 100 == 0) dims.emplace_back("rare", core::Dynamic::String("yes"));
         // A shredded key of numbers as strings (a few words among them).
-        dims.emplace_back("ms", core::Dynamic::String(i % 13 == 0 ? "n/a"
-                                                                  : std::to_string(i % 50) + ".5"));
+        dims.emplace_back(
+            "ms", core::Dynamic::String(i % 13 == 0 ? "n/a" : std::to_string(i % 50) + ".5"));
         b.columns[3].AppendDynamic(core::Dynamic::MakeObject(std::move(dims)));
         b.columns[4].AppendInt64(i);
     }
