@@ -83,16 +83,21 @@ bool AsIntTest(const BoundExpr& e, const core::Batch& b, IntTest& t) {
 
 template <typename Keep>
 void Narrow(std::vector<uint32_t>& rows, bool first, size_t n, Keep keep) {
-    if (first) {
-        rows.clear();
-        for (size_t i = 0; i < n; ++i) {
-            if (keep(i)) rows.push_back(static_cast<uint32_t>(i));
-        }
-        return;
-    }
+    // Branch-free: every row is written, and the end moves on only for rows kept (which
+    // rows pass is data-dependent, so a branch would mispredict often).
     size_t out = 0;
-    for (uint32_t r : rows) {
-        if (keep(r)) rows[out++] = r;
+    if (first) {
+        rows.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+            rows[out] = static_cast<uint32_t>(i);
+            out += keep(i) ? 1 : 0;
+        }
+    } else {
+        for (size_t j = 0; j < rows.size(); ++j) {
+            const uint32_t r = rows[j];
+            rows[out] = r;
+            out += keep(r) ? 1 : 0;
+        }
     }
     rows.resize(out);
 }
