@@ -44,13 +44,14 @@ Status ScanStep(const PlanNode& scan, const std::optional<core::TimeRange>& time
         auto ti = b.schema.IndexOf(scan.time_column);
         if (!ti) return Status::Internal("scan did not return the time column");
         const core::Column& tc = b.columns[*ti];
-        for (size_t i = 0; i < n; ++i) {
-            if (!tc.IsNull(i) && time->Contains(tc.int64_at(i))) {
-                rows.push_back(static_cast<uint32_t>(i));
-            } else {
-                all = false;
-            }
+        rows.resize(n);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; ++i) {  // branch-free, as in select.cc
+            rows[kept] = static_cast<uint32_t>(i);
+            kept += !tc.IsNull(i) && time->Contains(tc.int64_at(i)) ? 1 : 0;
         }
+        rows.resize(kept);
+        all = kept == n;
         if (rows.empty()) return Status::Ok();
     }
     if (same && all) return sink(b);
