@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "server/api.h"
+#include "temp_workspaces.h"
 
 namespace calypso::server {
 namespace {
@@ -49,19 +50,13 @@ core::QueryResult TwoRows(bool truncated = false, std::string render = "") {
 class KustoHandlerTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        dir_ = (std::filesystem::temp_directory_path() /
-                ("calypso-kh-" + std::to_string(std::random_device{}())))
-                   .string();
-        auto ws = Workspaces::LoadOrCreate(core::Env::Default(), dir_, std::nullopt);
-        ASSERT_TRUE(ws.ok());
-        workspaces_ = std::make_unique<Workspaces>(std::move(ws).value());
+        ASSERT_TRUE(workspaces_.status().ok()) << workspaces_.status().ToString();
         ApiServices s;
         s.queries = &queries_;
         s.workspaces = workspaces_.get();
         api_ = std::make_unique<Api>(std::move(s));
         queries_.result = TwoRows();
     }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
 
     net::HttpResponse Post(const std::string& path, std::string body,
                            std::string request_id = "KPC.execute;42") {
@@ -91,9 +86,8 @@ class KustoHandlerTest : public ::testing::Test {
         return nullptr;
     }
 
-    std::string dir_;
     FakeQueries queries_;
-    std::unique_ptr<Workspaces> workspaces_;
+    testing::TempWorkspaces workspaces_{"calypso-kh-"};
     std::unique_ptr<Api> api_;
 };
 

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "server/api.h"
+#include "temp_workspaces.h"
 
 namespace calypso::server {
 namespace {
@@ -25,18 +26,12 @@ class FakeQueries final : public core::QueryService {
 class QueryHandlerTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        dir_ = (std::filesystem::temp_directory_path() /
-                ("calypso-qh-" + std::to_string(std::random_device{}())))
-                   .string();
-        auto ws = Workspaces::LoadOrCreate(core::Env::Default(), dir_, std::nullopt);
-        ASSERT_TRUE(ws.ok());
-        workspaces_ = std::make_unique<Workspaces>(std::move(ws).value());
+        ASSERT_TRUE(workspaces_.status().ok()) << workspaces_.status().ToString();
         ApiServices s;
         s.queries = &queries_;
         s.workspaces = workspaces_.get();
         api_ = std::make_unique<Api>(std::move(s));
     }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
 
     net::HttpResponse Post(std::string body, std::string prefer = "") {
         net::HttpRequest r;
@@ -47,9 +42,8 @@ class QueryHandlerTest : public ::testing::Test {
         return api_->Handle(r);
     }
 
-    std::string dir_;
     FakeQueries queries_;
-    std::unique_ptr<Workspaces> workspaces_;
+    testing::TempWorkspaces workspaces_{"calypso-qh-"};
     std::unique_ptr<Api> api_;
 };
 

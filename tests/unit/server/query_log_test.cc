@@ -9,6 +9,7 @@
 
 #include "core/time.h"
 #include "server/api.h"
+#include "temp_workspaces.h"
 
 namespace calypso::server {
 namespace {
@@ -235,19 +236,13 @@ class TwoRowQueries final : public core::QueryService {
 class QueryLogApiTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        dir_ = (std::filesystem::temp_directory_path() /
-                ("calypso-ql-" + std::to_string(std::random_device{}())))
-                   .string();
-        auto ws = Workspaces::LoadOrCreate(core::Env::Default(), dir_, std::nullopt);
-        ASSERT_TRUE(ws.ok());
-        workspaces_ = std::make_unique<Workspaces>(std::move(ws).value());
+        ASSERT_TRUE(workspaces_.status().ok()) << workspaces_.status().ToString();
         ApiServices s;
         s.queries = &queries_;
         s.workspaces = workspaces_.get();
         s.query_log = &log_;
         api_ = std::make_unique<Api>(std::move(s));
     }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
 
     int Post(const std::string& path, std::string body,
              std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -268,11 +263,10 @@ class QueryLogApiTest : public ::testing::Test {
         return out;
     }
 
-    std::string dir_;
     TwoRowQueries queries_;
     RecordingSink sink_;
     QueryLog log_{sink_, nullptr};
-    std::unique_ptr<Workspaces> workspaces_;
+    testing::TempWorkspaces workspaces_{"calypso-ql-"};
     std::unique_ptr<Api> api_;
 };
 
