@@ -317,8 +317,11 @@ int RunServe(const ServeOptions& options) {
         Status s = (*store)->DefineTable(def.name, def.schema, def.time_column);
         if (!s.ok()) return Fail(s.ToString());
     }
-    kql::Engine engine(**store);
-    if (Status s = server::RegisterRunFunctions(engine); !s.ok()) return Fail(s.ToString());
+    // Each workspace queries its own rows of the store, with its own stored functions.
+    auto workspace_queries = server::WorkspaceQueries::Open(
+        env, options.data_dir, *workspaces, **store,
+        [](kql::Engine& engine) { return server::RegisterRunFunctions(engine); });
+    if (!workspace_queries.ok()) return Fail(workspace_queries.status().ToString());
 
     // /metrics: the process-wide registry, plus the store's sizes read at scrape time.
     core::MetricsRegistry& metrics = core::DefaultMetrics();
@@ -365,7 +368,8 @@ int RunServe(const ServeOptions& options) {
     services.rejections = &rejections;
     services.query_log = &query_log;
     services.tables = store->get();
-    services.queries = &engine;
+    services.queries = &(*workspace_queries)->EngineOf(workspaces->default_workspace());
+    services.workspace_queries = workspace_queries->get();
     services.workspaces = &*workspaces;
     services.runs = &runs;
     services.eventgrid_secret = options.eventgrid_secret;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/column.h"
+#include "core/resources.h"
 #include "core/status.h"
 #include "core/table_source.h"
 
@@ -34,6 +35,9 @@ struct QueryRequest {
     // Plan only, read nothing: the answer is one table with one string column "Plan", a
     // row per line of the optimized plan.
     bool explain = false;
+    // Resolves `workspace("x")` / `app("x")` references; null: the query may not use any
+    // (each is an unknown workspace or app). Not owned; must outlive the call.
+    const ResourceResolver* resources = nullptr;
 };
 
 struct ResultTable {

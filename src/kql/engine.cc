@@ -15,10 +15,15 @@ namespace {
 
 core::Result<std::vector<PlanPtr>> PlanQuery(const core::TableSource& source,
                                              const core::QueryRequest& request,
-                                             std::shared_ptr<const FunctionMap> functions) {
+                                             std::shared_ptr<const FunctionMap> functions,
+                                             QueryGovernor* governor = nullptr) {
     ASSIGN_OR_RETURN(syntax::Query query, syntax::Parse(request.text));
     BindContext ctx;
+    // For operators run while binding (evaluate bag_unpack / pivot without a schema).
+    ctx.timespan = request.timespan;
+    ctx.governor = governor;
     ctx.now_ticks = request.now_ticks != 0 ? request.now_ticks : core::NowTicks();
+    ctx.resources = request.resources;
     Binder binder(source, ctx, std::move(functions));
     ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, binder.BindQuery(query));
     for (auto& plan : plans) Optimize(*plan);
@@ -57,7 +62,7 @@ core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
     QueryGovernor governor(
         QueryLimits{request.max_seconds, request.max_memory_bytes, request.cancelled});
     ASSIGN_OR_RETURN(std::vector<PlanPtr> plans,
-                     PlanQuery(source, request, std::move(functions)));
+                     PlanQuery(source, request, std::move(functions), &governor));
     if (request.explain) return PlanAsTable(ExplainPlans(plans, request));
     RETURN_IF_ERROR(governor.Check());
     ScanStatsTotal stats;
@@ -70,7 +75,9 @@ core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
     for (size_t i = 0; i < plans.size(); ++i) {
         ASSIGN_OR_RETURN(ExecResult r, ExecutePlan(*plans[i], source, options));
         core::ResultTable table;
-        table.name = i == 0 ? "PrimaryResult" : "Table_" + std::to_string(i);
+        table.name = !plans[i]->result_name.empty() ? plans[i]->result_name
+                     : i == 0                          ? "PrimaryResult"
+                                                       : "Table_" + std::to_string(i);
         table.data = std::move(r.batch);
         table.truncated = r.truncated;
         table.render = plans[i]->render;
@@ -108,12 +115,14 @@ std::shared_ptr<const Engine::FunctionMap> Engine::Functions() const {
     return functions_;
 }
 
-core::Status Engine::CreateFunction(std::string_view text) {
+core::Status Engine::CreateFunction(std::string_view text, const core::ResourceResolver* resources,
+                                    bool check) {
     ASSIGN_OR_RETURN(syntax::CreateFunctionCommand cmd, syntax::ParseCreateFunction(text));
-    {
+    if (check) {
         // Bind the body now, against the tables and the functions stored so far.
         BindContext ctx;
         ctx.now_ticks = core::NowTicks();
+        ctx.resources = resources;
         Binder binder(source_, ctx, Functions());
         RETURN_IF_ERROR(binder.CheckFunction(*cmd.def));
     }
@@ -124,6 +133,18 @@ core::Status Engine::CreateFunction(std::string_view text) {
                             std::move(cmd.folder), std::move(cmd.doc_string)};
     (*next)[cmd.def->name] = std::move(cmd.def);
     function_info_[info.name] = std::move(info);
+    functions_ = std::move(next);
+    return core::Status::Ok();
+}
+
+core::Status Engine::DropFunction(std::string_view name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (functions_->find(name) == functions_->end()) {
+        return core::Status::NotFound("function '" + std::string(name) + "' does not exist");
+    }
+    auto next = std::make_shared<FunctionMap>(*functions_);
+    next->erase(next->find(name));
+    function_info_.erase(std::string(name));
     functions_ = std::move(next);
     return core::Status::Ok();
 }

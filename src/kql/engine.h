@@ -43,8 +43,15 @@ class Engine final : public core::QueryService {
     // `.create[-or-alter] function [ifnotexists] [with (folder="...", docstring="...")]
     // Name(params) { body }` or just `Name(params) { body }`. The body is parsed now (a
     // SyntaxError names its line:column in `text`) and bound at each call. A function of
-    // the same name is replaced (kept with `ifnotexists`).
-    core::Status CreateFunction(std::string_view text);
+    // the same name is replaced (kept with `ifnotexists`). `resources` resolves the body's
+    // `workspace("x")` / `app("x")` references for that check (at each call the calling
+    // query's resolver is used). With `check` false the body is only parsed, not bound (to
+    // reload functions that were checked when created, in any order).
+    core::Status CreateFunction(std::string_view text,
+                                const core::ResourceResolver* resources = nullptr,
+                                bool check = true);
+    // Removes a stored function; NotFound when there is none of that name.
+    core::Status DropFunction(std::string_view name);
     // Stored functions by name.
     std::vector<StoredFunctionInfo> ListFunctions() const;
 

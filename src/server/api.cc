@@ -182,9 +182,9 @@ net::HttpResponse Api::Route(const net::HttpRequest& request, std::string_view& 
             endpoint = "query_kusto_v1";
             return Kusto(request, KustoEndpoint::kQueryV1);
         }
-        if (path == "/v1/rest/mgmt" && (get || post)) {
+        if ((path == "/v1/rest/mgmt" || path == "/v2/rest/mgmt") && (get || post)) {
             endpoint = "query_kusto_mgmt";
-            return Kusto(request, KustoEndpoint::kMgmt);
+            return Kusto(request, path[2] == '1' ? KustoEndpoint::kMgmt : KustoEndpoint::kMgmtV2);
         }
         for (const char* collection : {"workspaces", "apps"}) {
             std::string id = MatchQueryPath(path, collection);

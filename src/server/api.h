@@ -15,6 +15,7 @@
 #include "server/query_log.h"
 #include "server/rejections.h"
 #include "server/static_handler.h"
+#include "server/workspace_queries.h"
 #include "server/workspaces.h"
 
 namespace calypso::server {
@@ -31,6 +32,14 @@ struct ApiServices {
     core::RowSink* sink = nullptr;
     core::QueryService* queries = nullptr;
     const Workspaces* workspaces = nullptr;
+    // Per workspace: the engine (and stored functions) that answers its queries over its
+    // own rows, and what `workspace("x")` / `app("x")` references read. When null, `queries`
+    // answers every workspace and such references are unknown.
+    WorkspaceQueries* workspace_queries = nullptr;
+    // Whether the caller of `request` may read `workspace`; null: anyone may (Calypso has no
+    // authentication yet). One the caller may not read answers exactly as an unknown one,
+    // on the query routes, as a Kusto database and as a cross-resource reference.
+    std::function<bool(const net::HttpRequest& request, const Workspace& workspace)> may_read;
     // The table catalogue for Kusto's management commands (.show tables, ...); when null,
     // they list the built-in tables.
     const core::TableSource* tables = nullptr;
@@ -62,8 +71,8 @@ struct ApiServices {
     QueryLog* query_log = nullptr;
 };
 
-// The Kusto REST endpoints: /v1/rest/query, /v2/rest/query, /v1/rest/mgmt.
-enum class KustoEndpoint { kQueryV1, kQueryV2, kMgmt };
+// The Kusto REST endpoints: /v1/rest/query, /v2/rest/query, /v1/rest/mgmt, /v2/rest/mgmt.
+enum class KustoEndpoint { kQueryV1, kQueryV2, kMgmt, kMgmtV2 };
 
 // Routes requests to thin handlers. Thread-safe; never throws.
 class Api {
@@ -84,6 +93,17 @@ class Api {
     net::HttpResponse Track(const net::HttpRequest& request) const;
     net::HttpResponse Otlp(const net::HttpRequest& request, ingest::OtlpSignal signal) const;
     net::HttpResponse Query(const net::HttpRequest& request, const std::string& workspace_id) const;
+    // The workspace `id_or_name` names, when the caller of `request` may read it; null
+    // otherwise (unknown and unreadable look the same).
+    const Workspace* ReadableWorkspace(const net::HttpRequest& request,
+                                       std::string_view id_or_name) const;
+    // What a query sent to `workspace` runs on: its engine, and the resolver of its
+    // cross-resource references (null when references are unknown).
+    struct QueryTarget {
+        core::QueryService* queries = nullptr;
+        std::unique_ptr<RequestResources> resources;
+    };
+    QueryTarget TargetOf(const net::HttpRequest& request, const Workspace& workspace) const;
     // Query and Kusto answer through these, which fill in the request's LAQueryLogs row.
     net::HttpResponse AnswerQuery(const net::HttpRequest& request, const std::string& workspace_id,
                                   QueryLogEntry& logged) const;

@@ -48,7 +48,8 @@ net::HttpResponse Api::Kusto(const net::HttpRequest& request, KustoEndpoint endp
     // (management commands do not).
     QueryLogEntry logged = QueryLogEntry::Begin(request, core::NowTicks());
     net::HttpResponse response = AnswerKusto(request, endpoint, logged);
-    if (s_.query_log != nullptr && endpoint != KustoEndpoint::kMgmt) {
+    if (s_.query_log != nullptr && endpoint != KustoEndpoint::kMgmt &&
+        endpoint != KustoEndpoint::kMgmtV2) {
         s_.query_log->Record(std::move(logged), response.status);
     }
     return response;
@@ -65,8 +66,9 @@ net::HttpResponse Api::AnswerKusto(const net::HttpRequest& request, KustoEndpoin
     logged.target = kr.db;
 
     // `db` names a workspace by name or id, as the Log Analytics route does; none: default.
+    // One the caller may not read is as unknown.
     const Workspace* database =
-        kr.db.empty() ? &s_.workspaces->default_workspace() : s_.workspaces->Find(kr.db);
+        ReadableWorkspace(request, kr.db.empty() ? s_.workspaces->default_workspace().id : kr.db);
     if (database == nullptr) {
         return KustoErrorResponse(KustoEntityNotFound("Database", kr.db, context), context);
     }
@@ -74,26 +76,53 @@ net::HttpResponse Api::AnswerKusto(const net::HttpRequest& request, KustoEndpoin
     logged.workspace_id = database->id;
 
     const bool command = IsKustoCommand(kr.csl);
-    if (endpoint == KustoEndpoint::kMgmt) {
+    const QueryTarget target = TargetOf(request, *database);
+    if (endpoint == KustoEndpoint::kMgmt || endpoint == KustoEndpoint::kMgmtV2) {
+        const bool v2 = endpoint == KustoEndpoint::kMgmtV2;
         if (!command) {
-            return BadRequest(
-                "/v1/rest/mgmt takes management commands, which start with '.'; "
-                "send queries to /v2/rest/query or /v1/rest/query",
-                context);
+            return BadRequest(std::string(v2 ? "/v2/rest/mgmt" : "/v1/rest/mgmt") +
+                                  " takes management commands, which start with '.'; "
+                                  "send queries to /v2/rest/query or /v1/rest/query",
+                              context);
         }
-        auto table = RunKustoMgmt(kr.csl, {s_.workspaces, database, s_.tables}, s_.queries);
+        KustoMgmtContext mc;
+        mc.workspaces = s_.workspaces;
+        mc.database = database;
+        mc.tables = s_.tables;
+        mc.workspace_queries = s_.workspace_queries;
+        mc.resources = target.resources.get();
+        if (s_.may_read) {
+            mc.may_read = [this, &request](const Workspace& w) { return s_.may_read(request, w); };
+        }
+        auto table = RunKustoMgmt(kr.csl, mc, target.queries);
         if (!table.ok()) {
-            if (table.status().code() == core::StatusCode::kNotFound) {
+            const core::StatusCode code = table.status().code();
+            if (code == core::StatusCode::kNotFound) {
                 return KustoErrorResponse(KustoNotFound(table.status().message(), context),
                                           context);
             }
+            if (code == core::StatusCode::kSyntaxError ||
+                code == core::StatusCode::kSemanticError || code == core::StatusCode::kIOError ||
+                code == core::StatusCode::kInternal || code == core::StatusCode::kUnavailable) {
+                // A function body's errors, as a query's; a failed write as the store's.
+                return KustoErrorResponse(
+                    KustoFailureFor(table.status(), QueryFailure::kOther, context), context);
+            }
             return BadRequest(table.status().message(), context);
+        }
+        if (v2) {
+            // The same frames as a query's answer, with the command's table as PrimaryResult.
+            core::QueryResult result;
+            result.tables.push_back({"PrimaryResult", std::move(*table), false, ""});
+            return KustoOk(KustoV2QueryAnswer(result, context, KustoAnswerOptions{}), context);
         }
         return KustoOk(
             WriteKustoV1({KustoTable{"PrimaryResult", "Table_0", std::move(*table), {}}}), context);
     }
     if (command) {
-        return BadRequest("management commands (starting with '.') go to /v1/rest/mgmt", context);
+        return BadRequest(
+            "management commands (starting with '.') go to /v1/rest/mgmt or /v2/rest/mgmt",
+            context);
     }
 
     core::QueryRequest qr;
@@ -102,8 +131,9 @@ net::HttpResponse Api::AnswerKusto(const net::HttpRequest& request, KustoEndpoin
     if (kr.server_timeout_seconds) qr.max_seconds = *kr.server_timeout_seconds;
     if (kr.truncation_max_records) qr.max_rows = std::min(qr.max_rows, *kr.truncation_max_records);
     qr.cancelled = request.client_gone;
+    qr.resources = target.resources.get();
     const auto start = std::chrono::steady_clock::now();
-    auto result = s_.queries->Run(qr);
+    auto result = target.queries->Run(qr);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!result.ok()) {

@@ -8,6 +8,7 @@
 #include "core/dynamic.h"
 #include "ingest/tables.h"
 #include "kql/engine.h"
+#include "kql/syntax/create_function.h"
 #include "server/kusto_json.h"
 
 #ifndef CALYPSO_VERSION
@@ -24,7 +25,9 @@ using core::Value;
 
 constexpr std::string_view kSupported =
     "supported management commands: .show tables, .show table T schema as json, .show table T "
-    "cslschema, .show databases, .show database, .show version, .show functions, .show function F";
+    "cslschema, .show databases, .show database, .show version, .show functions, .show function "
+    "F, .create[-or-alter] function F(...) { ... }, .alter function F(...) { ... }, .drop function "
+    "F [ifexists], .drop functions (F1, ...) [ifexists]";
 
 // A word (".show", "tables", a table name) or one of ( ) , ; — names in ['...'] or ["..."]
 // come out without their brackets and quotes.
@@ -203,6 +206,7 @@ core::Batch ShowDatabases(const KustoMgmtContext& c, bool only_current) {
     for (const Workspace& w : c.workspaces->all()) {
         const bool current = w.id == c.database->id;
         if (only_current && !current) continue;
+        if (!current && c.may_read && !c.may_read(w)) continue;
         AppendKustoRow(b, {Value::String(w.name), Value::String(""), Value::String("v1.0"),
                            Value::Bool(current), Value::String("ReadWrite"), Value::String(w.name),
                            Value::Bool(false), Value::Guid(w.id)});
@@ -220,6 +224,37 @@ core::Batch ShowVersion() {
     return b;
 }
 
+core::Batch FunctionTable() {
+    return core::Batch::Empty(MakeSchema({{"Name", Type::kString},
+                                          {"Parameters", Type::kString},
+                                          {"Body", Type::kString},
+                                          {"Folder", Type::kString},
+                                          {"DocString", Type::kString}}));
+}
+
+void AppendFunction(core::Batch& b, const kql::StoredFunctionInfo& f) {
+    AppendKustoRow(b, {Value::String(f.name), Value::String(f.parameters), Value::String(f.body),
+                       Value::String(f.folder), Value::String(f.doc_string)});
+}
+
+Status UnknownFunction(std::string_view name) {
+    return Status::NotFound("Entity name '" + std::string(name) +
+                            "' of kind 'Function' does not exist.");
+}
+
+// Stored functions belong to the KQL engine; another QueryService has none.
+std::vector<kql::StoredFunctionInfo> FunctionsOf(const core::QueryService* queries) {
+    const auto* engine = dynamic_cast<const kql::Engine*>(queries);
+    return engine != nullptr ? engine->ListFunctions() : std::vector<kql::StoredFunctionInfo>{};
+}
+
+bool HasFunction(const core::QueryService* queries, std::string_view name) {
+    for (const auto& f : FunctionsOf(queries)) {
+        if (f.name == name) return true;
+    }
+    return false;
+}
+
 core::Result<core::Batch> ShowFunctions(const std::vector<Token>& t,
                                         const core::QueryService* queries) {
     // .show functions | .show function F
@@ -227,26 +262,105 @@ core::Result<core::Batch> ShowFunctions(const std::vector<Token>& t,
     if ((one && t.size() != 3) || (!one && t.size() != 2)) {
         return Status::InvalidArgument(std::string(kSupported));
     }
-    core::Batch b = core::Batch::Empty(MakeSchema({{"Name", Type::kString},
-                                                   {"Parameters", Type::kString},
-                                                   {"Body", Type::kString},
-                                                   {"Folder", Type::kString},
-                                                   {"DocString", Type::kString}}));
-    // Stored functions belong to the KQL engine; another QueryService has none.
-    const auto* engine = dynamic_cast<const kql::Engine*>(queries);
-    std::vector<kql::StoredFunctionInfo> functions;
-    if (engine != nullptr) functions = engine->ListFunctions();
+    core::Batch b = FunctionTable();
     bool found = false;
-    for (const auto& f : functions) {
+    for (const auto& f : FunctionsOf(queries)) {
         if (one && f.name != t[2].text) continue;
         found = true;
-        AppendKustoRow(b, {Value::String(f.name), Value::String(f.parameters),
-                           Value::String(f.body), Value::String(f.folder),
-                           Value::String(f.doc_string)});
+        AppendFunction(b, f);
     }
-    if (one && !found) {
-        return Status::NotFound("Entity name '" + t[2].text + "' of kind 'Function' does not exist.");
+    if (one && !found) return UnknownFunction(t[2].text);
+    return b;
+}
+
+Status NeedsFunctionStore(const KustoMgmtContext& c) {
+    if (c.workspace_queries != nullptr) return Status::Ok();
+    return Status::InvalidArgument("this server keeps no stored functions");
+}
+
+// The first `n` whitespace-separated words of `s`, lower-cased.
+std::vector<std::string> FirstWords(std::string_view s, size_t n) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (out.size() < n) {
+        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+        const size_t start = i;
+        while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+        if (start == i) break;
+        std::string w(s.substr(start, i - start));
+        for (char& ch : w) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        out.push_back(std::move(w));
     }
+    return out;
+}
+
+// .create / .create-or-alter / .alter function: the command text goes to the engine whole.
+core::Result<core::Batch> CreateFunction(std::string_view command, std::string_view verb,
+                                         const KustoMgmtContext& c,
+                                         const core::QueryService* queries) {
+    RETURN_IF_ERROR(NeedsFunctionStore(c));
+    ASSIGN_OR_RETURN(kql::syntax::CreateFunctionCommand cmd,
+                     kql::syntax::ParseCreateFunction(command));
+    const std::string& name = cmd.def->name;
+    const bool exists = HasFunction(queries, name);
+    if (verb == ".alter" && !exists) return UnknownFunction(name);
+    if (verb == ".create" && exists && !cmd.if_not_exists) {
+        return Status::InvalidArgument("Entity name '" + name +
+                                       "' of kind 'Function' already exists; use "
+                                       ".create-or-alter function to replace it.");
+    }
+    ASSIGN_OR_RETURN(kql::StoredFunctionInfo f,
+                     c.workspace_queries->CreateFunction(*c.database, command, c.resources));
+    core::Batch b = FunctionTable();
+    AppendFunction(b, f);
+    return b;
+}
+
+// .drop function F [ifexists] | .drop functions (F1, F2) [ifexists]
+core::Result<core::Batch> DropFunctions(const std::vector<Token>& t, const KustoMgmtContext& c,
+                                        const core::QueryService* queries) {
+    RETURN_IF_ERROR(NeedsFunctionStore(c));
+    const bool several = Is(t, 1, "functions");
+    std::vector<std::string> names;
+    size_t i = 2;
+    if (several) {
+        if (i >= t.size() || t[i].text != "(") {
+            return Status::InvalidArgument("expected '.drop functions (F1, F2, ...)'");
+        }
+        for (++i; i < t.size() && !(t[i].text == ")" && !t[i].quoted); ++i) {
+            if (t[i].text != "," || t[i].quoted) names.push_back(t[i].text);
+        }
+        if (i == t.size()) return Status::InvalidArgument(".drop functions (...): missing ')'");
+        ++i;
+    } else if (i < t.size()) {
+        names.push_back(t[i++].text);
+    }
+    const bool if_exists = Is(t, i, "ifexists");
+    if (if_exists) ++i;
+    if (names.empty() || i != t.size()) {
+        return Status::InvalidArgument(
+            "expected '.drop function F [ifexists]' or '.drop "
+            "functions (F1, F2, ...) [ifexists]'");
+    }
+    // All or nothing: every name is checked before the first is dropped.
+    std::vector<std::string> present;
+    for (const auto& name : names) {
+        if (HasFunction(queries, name)) {
+            present.push_back(name);
+        } else if (!if_exists) {
+            return UnknownFunction(name);
+        }
+    }
+    for (const auto& name : present) {
+        RETURN_IF_ERROR(c.workspace_queries->DropFunction(*c.database, name));
+    }
+    if (several) {
+        core::Batch b = FunctionTable();
+        for (const auto& f : FunctionsOf(queries)) AppendFunction(b, f);
+        return b;
+    }
+    core::Batch b = core::Batch::Empty(MakeSchema({{"Name", Type::kString}}));
+    for (const auto& name : present) AppendKustoRow(b, {Value::String(name)});
     return b;
 }
 
@@ -254,6 +368,13 @@ core::Result<core::Batch> ShowFunctions(const std::vector<Token>& t,
 
 core::Result<core::Batch> RunKustoMgmt(std::string_view command, const KustoMgmtContext& c,
                                        const core::QueryService* queries) {
+    // A function's body is KQL, not command tokens: the create commands go whole to the
+    // KQL parser.
+    if (const auto words = FirstWords(command, 2);
+        words.size() == 2 && words[1] == "function" &&
+        (words[0] == ".create" || words[0] == ".create-or-alter" || words[0] == ".alter")) {
+        return CreateFunction(command, words[0], c, queries);
+    }
     ASSIGN_OR_RETURN(std::vector<Token> t, Tokenize(command));
     if (Is(t, 0, ".show")) {
         if (Is(t, 1, "tables")) return ShowTables(t, c);
@@ -263,6 +384,9 @@ core::Result<core::Batch> RunKustoMgmt(std::string_view command, const KustoMgmt
         }
         if (t.size() == 2 && Is(t, 1, "version")) return ShowVersion();
         if (Is(t, 1, "functions") || Is(t, 1, "function")) return ShowFunctions(t, queries);
+    }
+    if (Is(t, 0, ".drop") && (Is(t, 1, "function") || Is(t, 1, "functions"))) {
+        return DropFunctions(t, c, queries);
     }
     std::string shown(command.substr(0, 80));
     while (!shown.empty() && std::isspace(static_cast<unsigned char>(shown.back())))

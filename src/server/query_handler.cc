@@ -44,6 +44,28 @@ core::Result<core::TimeRange> ParseTimespan(std::string_view text, int64_t now) 
 
 }  // namespace
 
+const Workspace* Api::ReadableWorkspace(const net::HttpRequest& request,
+                                        std::string_view id_or_name) const {
+    const Workspace* w = s_.workspaces->Find(id_or_name);
+    if (w != nullptr && s_.may_read && !s_.may_read(request, *w)) return nullptr;
+    return w;
+}
+
+Api::QueryTarget Api::TargetOf(const net::HttpRequest& request, const Workspace& workspace) const {
+    QueryTarget t;
+    t.queries = s_.queries;
+    if (s_.workspace_queries != nullptr) {
+        t.queries = &s_.workspace_queries->EngineOf(workspace);
+        std::function<bool(const Workspace&)> may_read;
+        if (s_.may_read) {
+            may_read = [this, &request](const Workspace& w) { return s_.may_read(request, w); };
+        }
+        t.resources =
+            std::make_unique<RequestResources>(*s_.workspace_queries, std::move(may_read));
+    }
+    return t;
+}
+
 net::HttpResponse Api::Query(const net::HttpRequest& request,
                              const std::string& workspace_id) const {
     // Every answer, errors included, becomes a LAQueryLogs row.
@@ -56,7 +78,7 @@ net::HttpResponse Api::Query(const net::HttpRequest& request,
 
 net::HttpResponse Api::AnswerQuery(const net::HttpRequest& request, const std::string& workspace_id,
                                    QueryLogEntry& logged) const {
-    const Workspace* workspace = s_.workspaces->Find(workspace_id);
+    const Workspace* workspace = ReadableWorkspace(request, workspace_id);
     if (workspace == nullptr) {
         return ErrorResponse(
             Status::NotFound("workspace or app '" + workspace_id + "' does not exist"));
@@ -106,8 +128,10 @@ net::HttpResponse Api::AnswerQuery(const net::HttpRequest& request, const std::s
         qr.max_seconds = std::min(*wait, kMaxLogAnalyticsWaitSeconds);
     }
     qr.cancelled = request.client_gone;
+    const QueryTarget target = TargetOf(request, *workspace);
+    qr.resources = target.resources.get();
     const auto start = std::chrono::steady_clock::now();
-    auto result = s_.queries->Run(qr);
+    auto result = target.queries->Run(qr);
     if (!result.ok()) {
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -2,7 +2,9 @@
 
 Telemetry goes in through /v2/track; then KustoClient("http://127.0.0.1:PORT") runs
 queries (/v2/rest/query), management commands (/v1/rest/mgmt) and error cases, and the
-rows come back typed as the client types them.
+rows come back typed as the client types them. A second server with two workspaces checks
+workspace() / app() references, /v2/rest/mgmt, and functions created with .create function
+that are still there after a restart.
 
 Run: /usr/bin/python3 kusto_python_test.py PATH/TO/calypso
 """
@@ -228,6 +230,102 @@ class KustoPythonEndToEnd(unittest.TestCase):
         self.assertIn("Kusto query KPC.execute;gone cancelled: the client", self.server.log())
         # The server is still fine.
         self.assertEqual(self.primary("print n = 1")[0]["n"], 1)
+
+
+ML_ID = "5a1e0c3b-7d2f-4e8a-9b6c-1d2e3f4a5b6c"
+ML_IKEY = "6b2f1d4c-8e3a-4f9b-8c7d-2e3f4a5b6c7d"
+
+
+class CrossWorkspaceAndFunctions(unittest.TestCase):
+    """Two workspaces: workspace() references, /v2/rest/mgmt, and stored functions created
+    with .create function that survive a restart."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.data_dir = tempfile.mkdtemp(prefix="calypso-e2e-ws-")
+        with open(os.path.join(cls.data_dir, "workspaces.json"), "w") as f:
+            json.dump({"workspaces": [
+                {"name": "default", "id": "0f0e0d0c-0b0a-4909-8807-060504030201", "ikey": IKEY},
+                {"name": "ml", "id": ML_ID, "ikey": ML_IKEY}]}, f)
+        cls.server = harness.Server(BINARY, IKEY, cls.data_dir).start()
+        for ikey, messages in ((IKEY, ["d1"]), (ML_IKEY, ["m1", "m2 failed", "m3 failed"])):
+            items = [{"name": "Microsoft.ApplicationInsights.Message", "time": wire_time(i),
+                      "iKey": ikey, "data": {"baseType": "MessageData", "baseData": {
+                          "ver": 2, "message": m, "severityLevel": 3 if "failed" in m else 1}}}
+                     for i, m in enumerate(messages)]
+            status, text = cls.server.request("POST", "/v2/track", json.dumps(items),
+                                              {"Content-Type": "application/json"})
+            assert status == 200, (status, text)
+        cls.client = KustoClient(cls.server.base)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.client.close()
+        cls.server.cleanup()
+        import shutil
+        shutil.rmtree(cls.data_dir, ignore_errors=True)
+
+    def restart(self):
+        self.client.close()
+        self.assertEqual(self.server.stop(), 0)
+        type(self).server = harness.Server(BINARY, IKEY, self.data_dir).start()
+        type(self).client = KustoClient(self.server.base)
+
+    def test_1_each_workspace_and_references(self):
+        rows = self.client.execute_query("ml", "traces | count").primary_results[0]
+        self.assertEqual(rows[0]["Count"], 3)
+        t = self.client.execute_query(
+            "default", "union withsource=T traces, workspace('ml').traces "
+            "| summarize n = count() by T, appName | order by T asc").primary_results[0]
+        self.assertEqual([r.to_list() for r in t],
+                         [["traces", "default", 1], ['workspace("ml").traces', "ml", 3]])
+        # The Log Analytics query API, by the workspace's resource id.
+        table = self.server.query(
+            "app('/subscriptions/s/resourceGroups/g/providers/microsoft.insights/components/ml')"
+            ".traces | where severityLevel == 3 | project message, appId | order by message asc")
+        self.assertEqual(table["rows"], [["m2 failed", ML_ID], ["m3 failed", ML_ID]])
+        status, answer = self.server.query_raw("workspace('nope').traces")
+        self.assertEqual(status, 400)
+        self.assertEqual(answer["error"]["innererror"]["code"], "SemanticError")
+        self.assertIn("unknown workspace 'nope'", answer["error"]["message"])
+        self.assertEqual((answer["error"]["innererror"]["line"],
+                          answer["error"]["innererror"]["column"]), (1, 1))
+
+    def test_2_mgmt_v2_frames(self):
+        # The client sends commands to /v1/rest/mgmt only; its own v2 reader parses ours.
+        from azure.kusto.data.response import KustoResponseDataSetV2
+        status, text = self.server.request(
+            "POST", "/v2/rest/mgmt", json.dumps({"db": "ml", "csl": ".show databases"}),
+            {"Content-Type": "application/json"})
+        self.assertEqual(status, 200, text)
+        dbs = KustoResponseDataSetV2(json.loads(text)).primary_results[0]
+        self.assertEqual(sorted(r["DatabaseName"] for r in dbs), ["default", "ml"])
+        self.assertEqual([r["IsCurrent"] for r in dbs if r["DatabaseName"] == "ml"], [True])
+
+    def test_3_functions_created_through_mgmt_survive_a_restart(self):
+        created = self.client.execute_mgmt(
+            "ml", '.create function with (folder = "ops", docstring = "failed steps") '
+                  'Failures(n:long = 10) { traces | where severityLevel == 3 | take n }'
+        ).primary_results[0]
+        self.assertEqual(created[0]["Name"], "Failures")
+        self.assertEqual(created[0]["DocString"], "failed steps")
+        self.assertEqual(self.client.execute_query("ml", "Failures() | count")
+                         .primary_results[0][0]["Count"], 2)
+        with self.assertRaises(KustoServiceError):
+            self.client.execute_query("default", "Failures()")  # per workspace
+
+        self.restart()
+        self.assertEqual(self.client.execute_query("ml", "Failures(1) | count")
+                         .primary_results[0][0]["Count"], 1)
+        names = [r["Name"] for r in self.client.execute_mgmt("ml", ".show functions").primary_results[0]]
+        self.assertIn("Failures", names)
+        self.assertIn("RunLogs", names)
+        dropped = self.client.execute_mgmt("ml", ".drop function Failures").primary_results[0]
+        self.assertEqual(dropped[0]["Name"], "Failures")
+        self.restart()
+        names = [r["Name"] for r in self.client.execute_mgmt("ml", ".show functions").primary_results[0]]
+        self.assertNotIn("Failures", names)
 
 
 if __name__ == "__main__":

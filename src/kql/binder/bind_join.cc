@@ -154,21 +154,24 @@ Result<PlanPtr> Binder::BindUnion(const syntax::Operator& op, PlanPtr first) {
     node->kind = PlanNode::Kind::kUnion;
     std::vector<std::string> names;
     if (first) {
-        names.push_back(first->kind == PlanNode::Kind::kScan ? first->table : "union_arg0");
+        names.push_back(first->kind == PlanNode::Kind::kScan ? QualifiedTableName(*first)
+                                                             : "union_arg0");
         node->inputs.push_back(std::move(first));
     }
     for (const auto& t : op.tabulars) {
         const syntax::Source& src = t->source;
         if (src.kind == syntax::Source::Kind::kTable && src.table.find('*') != std::string::npos) {
             size_t before = node->inputs.size();
-            for (const auto& table : source_.ListTables()) {
+            ASSIGN_OR_RETURN(const core::TableSource* tables, TablesOf(src));
+            for (const auto& table : tables->ListTables()) {
                 if (!WildcardMatch(src.table, table)) continue;
                 syntax::TabularExpr one;
                 one.source.kind = syntax::Source::Kind::kTable;
                 one.source.table = table;
+                one.source.resource = src.resource;
                 one.source.pos = src.pos;
                 ASSIGN_OR_RETURN(PlanPtr p, BindTabular(one));
-                names.push_back(table);
+                names.push_back(QualifiedTableName(*p));
                 node->inputs.push_back(std::move(p));
             }
             if (node->inputs.size() == before) {
@@ -177,9 +180,10 @@ Result<PlanPtr> Binder::BindUnion(const syntax::Operator& op, PlanPtr first) {
             continue;
         }
         ASSIGN_OR_RETURN(PlanPtr p, BindTabular(*t));
-        names.push_back(src.kind == syntax::Source::Kind::kTable && t->ops.empty()
-                            ? src.table
-                            : "union_arg" + std::to_string(node->inputs.size()));
+        const bool named = src.kind == syntax::Source::Kind::kTable && t->ops.empty();
+        names.push_back(
+            named ? (src.resource.empty() ? src.table : src.resource.Text() + "." + src.table)
+                  : "union_arg" + std::to_string(node->inputs.size()));
         node->inputs.push_back(std::move(p));
     }
     // Output columns: every distinct (name, type) in order of first appearance; a name seen

@@ -99,34 +99,66 @@ Result<PlanPtr> Binder::BindExtend(const syntax::Operator& op, PlanPtr input) {
     };
     start_node();
     for (const auto& ne : op.exprs) {
-        // Bind against the schema so far (input + earlier items).
-        ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*ne.expr, node->schema));
+        // Bind against the schema so far (input + earlier items); a multi-column call
+        // (series_stats) gives several items.
+        std::vector<std::pair<std::string, BoundExprPtr>> items;
+        ASSIGN_OR_RETURN(items, BindMultiColumn(ne, node->schema));
+        if (items.empty()) {
+            ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*ne.expr, node->schema));
+            items.emplace_back(ne.name.empty() ? InferColumnName(*ne.expr) : ne.name, std::move(b));
+        }
         std::set<std::string> refs;
-        CollectColumns(*b, refs);
+        for (const auto& item : items) CollectColumns(*item.second, refs);
         bool needs_new = std::any_of(refs.begin(), refs.end(),
                                      [&](const std::string& r) { return added.count(r) != 0; });
         if (needs_new) {
             cur = std::move(node);
             start_node();
         }
-        std::string name = ne.name.empty() ? InferColumnName(*ne.expr) : ne.name;
-        std::set<std::string> taken;
-        for (const auto& f : node->schema.fields) taken.insert(f.name);
-        if (name.empty()) name = NextColumnName(taken, counter);
-        Type t = b->type == Type::kNull ? Type::kString : b->type;
-        if (auto idx = node->schema.IndexOf(name)) {
-            node->schema.fields[*idx].type = t;
-            node->exprs[*idx] = std::move(b);
-        } else {
-            node->schema.fields.push_back({name, t});
-            node->exprs.push_back(std::move(b));
+        for (auto& [item_name, b] : items) {
+            std::string name = item_name;
+            std::set<std::string> taken;
+            for (const auto& f : node->schema.fields) taken.insert(f.name);
+            if (name.empty()) name = NextColumnName(taken, counter);
+            Type t = b->type == Type::kNull ? Type::kString : b->type;
+            if (auto idx = node->schema.IndexOf(name)) {
+                node->schema.fields[*idx].type = t;
+                node->exprs[*idx] = std::move(b);
+            } else {
+                node->schema.fields.push_back({name, t});
+                node->exprs.push_back(std::move(b));
+            }
+            added.insert(name);
         }
-        added.insert(name);
     }
     return node;
 }
 
 Result<PlanPtr> Binder::BindMvExpand(const syntax::Operator& op, PlanPtr input) {
+    // `name = expr` items: computed first (an extend: an existing column is replaced in
+    // place, a new one appended), then expanded as columns.
+    bool computed = false;
+    for (const auto& item : op.exprs) computed = computed || item.expr != nullptr;
+    if (computed) {
+        auto ext = std::make_unique<PlanNode>();
+        ext->kind = PlanNode::Kind::kProject;
+        ext->schema = input->schema;
+        for (const auto& f : input->schema.fields) ext->exprs.push_back(MakeColumnRef(f.name, f.type));
+        for (size_t i = 0; i < op.exprs.size(); ++i) {
+            if (!op.exprs[i].expr) continue;
+            ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*op.exprs[i].expr, input->schema));
+            Type t = b->type == Type::kNull ? Type::kDynamic : b->type;
+            if (auto idx = ext->schema.IndexOf(op.names[i])) {
+                ext->schema.fields[*idx].type = t;
+                ext->exprs[*idx] = std::move(b);
+            } else {
+                ext->schema.fields.push_back({op.names[i], t});
+                ext->exprs.push_back(std::move(b));
+            }
+        }
+        ext->input = std::move(input);
+        input = std::move(ext);
+    }
     auto node = std::make_unique<PlanNode>();
     node->kind = PlanNode::Kind::kMvExpand;
     node->schema = input->schema;

@@ -96,23 +96,28 @@ Result<PlanPtr> Binder::BindSearch(const syntax::Operator& op, PlanPtr piped) {
         u.kind = syntax::Operator::Kind::kUnion;
         u.pos = op.pos;
         u.with_source = kTableColumn;
-        std::vector<std::pair<std::string, core::SourcePos>> tables;
+        std::vector<syntax::Source> tables;  // kTable sources (of another resource too)
+        auto add = [&tables](std::string name, core::SourcePos pos, syntax::ResourceRef ref) {
+            syntax::Source one;
+            one.kind = syntax::Source::Kind::kTable;
+            one.table = std::move(name);
+            one.pos = pos;
+            one.resource = std::move(ref);
+            tables.push_back(std::move(one));
+        };
         if (op.tabulars.empty()) {
-            for (const auto& t : source_.ListTables()) tables.emplace_back(t, op.pos);
+            for (const auto& t : source_.ListTables()) add(t, op.pos, {});
         }
         for (const auto& t : op.tabulars) {
             if (t->source.kind != syntax::Source::Kind::kTable || !t->ops.empty()) {
-                return Status::SemanticError("search in (...) takes table names",
-                                             t->source.pos);
+                return Status::SemanticError("search in (...) takes table names", t->source.pos);
             }
-            tables.emplace_back(t->source.table, t->source.pos);
+            add(t->source.table, t->source.pos, t->source.resource);
         }
         if (tables.empty()) return Status::SemanticError("there is no table to search", op.pos);
-        for (const auto& [name, pos] : tables) {
+        for (auto& one : tables) {
             auto t = std::make_unique<syntax::TabularExpr>();
-            t->source.kind = syntax::Source::Kind::kTable;
-            t->source.table = name;
-            t->source.pos = pos;
+            t->source = std::move(one);
             u.tabulars.push_back(std::move(t));
         }
         ASSIGN_OR_RETURN(input, BindUnion(u, nullptr));

@@ -64,11 +64,19 @@ Result<PlanPtr> Binder::BindMakeSeries(const syntax::Operator& op, PlanPtr input
                 std::string(core::TypeName(at)),
             op.axis->pos);
     }
-    if (!op.from || !op.to) {
-        return Status::SemanticError("make-series needs 'from' and 'to' bounds here", op.axis->pos);
-    }
+    // Without from / to the bounds come from the data (exec/series.cc); a zero stands in
+    // for them here.
+    spec.infer_from = !op.from;
+    spec.infer_to = !op.to;
     std::vector<BoundExprPtr> range;
     for (const syntax::Expr* e : {op.from.get(), op.to.get(), op.step.get()}) {
+        if (e == nullptr) {
+            core::Value zero = temporal ? (at == Type::kDatetime ? core::Value::Datetime(0)
+                                                                 : core::Value::Timespan(0))
+                                        : core::Value::Long(0);
+            range.push_back(MakeConst(zero, zero.type()));
+            continue;
+        }
         ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*e, Schema{}));
         Type want = e == op.step.get() && temporal ? Type::kTimespan : at;
         bool ok = b->kind == BoundExpr::Kind::kConst && !b->value.is_null() &&
@@ -86,7 +94,8 @@ Result<PlanPtr> Binder::BindMakeSeries(const syntax::Operator& op, PlanPtr input
         spec.from = range[0]->value.as_int64();
         spec.step = range[2]->value.as_int64();
         if (spec.step <= 0) return Status::SemanticError("step must be positive", op.step->pos);
-        int64_t span = range[1]->value.as_int64() - spec.from;
+        spec.to = range[1]->value.as_int64();
+        int64_t span = spec.to - spec.from;
         nbins =
             span <= 0 ? 0 : std::ceil(static_cast<double>(span) / static_cast<double>(spec.step));
         spec.axis_type = at;
@@ -99,10 +108,14 @@ Result<PlanPtr> Binder::BindMakeSeries(const syntax::Operator& op, PlanPtr input
         spec.step_real = real(*range[2]);
         if (spec.step_real <= 0)
             return Status::SemanticError("step must be positive", op.step->pos);
-        double span = real(*range[1]) - spec.from_real;
+        spec.to_real = real(*range[1]);
+        double span = spec.to_real - spec.from_real;
         nbins = span <= 0 ? 0 : std::ceil(span / spec.step_real);
         bool integral = true;
-        for (const auto& b : range) integral = integral && b->type != Type::kReal;
+        for (size_t r = 0; r < range.size(); ++r) {
+            bool given = r == 2 || (r == 0 ? !spec.infer_from : !spec.infer_to);
+            integral = integral && (!given || range[r]->type != Type::kReal);
+        }
         spec.axis_type = integral && at != Type::kReal ? Type::kLong : Type::kReal;
     }
     if (nbins > static_cast<double>(kMaxBins)) {
@@ -148,6 +161,21 @@ Result<PlanPtr> Binder::BindTopNested(const syntax::Operator& op, PlanPtr input)
         static_cast<void>(n);
         node->top_nested.limits.push_back(limit);
         node->top_nested.ascending.push_back(op.level_asc[i]);
+        core::Type key_type = node->schema.fields[node->schema.size() - 2].type;
+        core::Value others = core::Value::Null(key_type);
+        if (i < op.others.size() && op.others[i]) {
+            const syntax::Expr& oe = *op.others[i];
+            ASSIGN_OR_RETURN(BoundExprPtr ob, BindScalar(oe, Schema{}));
+            others = ob->kind == BoundExpr::Kind::kConst
+                         ? functions::CastValue(ob->value, key_type)
+                         : core::Value::Null(key_type);
+            if (ob->kind != BoundExpr::Kind::kConst || others.is_null()) {
+                return Status::SemanticError("'with others' expects a constant of the level's type " +
+                                                 std::string(core::TypeName(key_type)),
+                                             oe.pos);
+            }
+        }
+        node->top_nested.others.push_back(std::move(others));
     }
     node->input = std::move(input);
     return node;

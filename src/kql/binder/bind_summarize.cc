@@ -215,10 +215,20 @@ Result<std::string> Binder::AddAggregate(const Expr& e, const std::string& given
         agg.args.push_back(std::move(b));
     }
     ASSIGN_OR_RETURN(agg.type, fn->result_type(types, e.pos));
-    bool is_percentile = e.name == "percentile" || e.name == "percentiles";
+    bool weighted = e.name == "percentilew" || e.name == "percentilesw" ||
+                    e.name == "percentilesw_array";
+    bool as_array = e.name == "percentiles_array" || e.name == "percentilesw_array";
+    bool is_percentile =
+        e.name == "percentile" || e.name == "percentiles" || (weighted && !as_array);
+    for (size_t i = weighted ? 2 : 1; as_array && i < agg.args.size(); ++i) {
+        if (agg.args[i]->kind != BoundExpr::Kind::kConst || agg.args[i]->value.is_null()) {
+            return Status::SemanticError(e.name + "() expects constant percentages",
+                                         e.args[i]->pos);
+        }
+    }
     std::vector<std::string> suffixes;  // percentile(s): one output per percentage
     if (is_percentile) {
-        for (size_t i = 1; i < agg.args.size(); ++i) {
+        for (size_t i = weighted ? 2 : 1; i < agg.args.size(); ++i) {
             const BoundExpr& p = *agg.args[i];
             if (p.kind != BoundExpr::Kind::kConst || p.value.is_null()) {
                 return Status::SemanticError(e.name + "() expects constant percentages",

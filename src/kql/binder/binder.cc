@@ -132,6 +132,12 @@ Result<std::vector<PlanPtr>> Binder::BindQuery(const syntax::Query& query) {
             RETURN_IF_ERROR(BindLet(st));
             continue;
         }
+        const auto& ops = st.tabular->ops;
+        if (!ops.empty() && (ops.back().kind == syntax::Operator::Kind::kFork ||
+                             ops.back().kind == syntax::Operator::Kind::kFacet)) {
+            RETURN_IF_ERROR(BindMultiResult(*st.tabular, plans));
+            continue;
+        }
         ASSIGN_OR_RETURN(PlanPtr plan, BindTabular(*st.tabular));
         plans.push_back(std::move(plan));
     }
@@ -200,6 +206,11 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
             node->values = core::Batch::Empty(node->schema);
             return node;
         }
+        if (!src.resource.empty()) {
+            // Another resource's table: never a let, parameter or `as` name.
+            ASSIGN_OR_RETURN(const core::TableSource* tables, TablesOf(src));
+            return BindScan(src, *tables);
+        }
         for (auto f = frames_.rbegin(); f != frames_.rend(); ++f) {
             if (auto it = (*f)->tables.find(src.table); it != (*f)->tables.end()) {
                 TabularArg arg = it->second;
@@ -222,19 +233,14 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
             tabular_lets_[src.table] = t;
             return r;
         }
-        auto schema = source_.GetSchema(src.table);
-        if (!schema.ok()) {
+        if (!source_.GetSchema(src.table).ok()) {
             std::vector<std::string> names = source_.ListTables();
             for (const auto& [n, t] : tabular_lets_) names.push_back(n);
             for (const auto& [n, t] : as_results_) names.push_back(n);
             return Status::SemanticError(
                 "unknown table '" + src.table + "'" + DidYouMean(src.table, names), src.pos);
         }
-        node->kind = PlanNode::Kind::kScan;
-        node->table = src.table;
-        node->time_column = source_.TimeColumn(src.table);
-        node->schema = *schema;
-        return node;
+        return BindScan(src, source_);
     }
     node->kind = PlanNode::Kind::kValues;
     if (src.kind == syntax::Source::Kind::kDatatable) {
@@ -274,6 +280,19 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
     std::set<std::string> taken;
     for (size_t i = 0; i < src.print.size(); ++i) {
         const auto& ne = src.print[i];
+        ASSIGN_OR_RETURN(auto multi, BindMultiColumn(ne, Schema{}));
+        for (auto& [mname, mb] : multi) {
+            if (mb->kind != BoundExpr::Kind::kConst) {
+                return Status::SemanticError("print expects constant expressions", ne.expr->pos);
+            }
+            std::string unique = UniqueName(mname, taken);
+            taken.insert(unique);
+            node->schema.fields.push_back({unique, mb->type});
+            core::Column c(mb->type);
+            c.Append(functions::CastValue(mb->value, mb->type));
+            node->values.columns.push_back(std::move(c));
+        }
+        if (!multi.empty()) continue;
         ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*ne.expr, Schema{}));
         if (b->kind != BoundExpr::Kind::kConst) {
             return Status::SemanticError("print expects constant expressions", ne.expr->pos);
@@ -288,6 +307,55 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
         node->values.columns.push_back(std::move(c));
     }
     node->values.schema = node->schema;
+    return node;
+}
+
+Result<const core::TableSource*> Binder::TablesOf(const syntax::Source& src) {
+    if (src.resource.empty()) return &source_;
+    const syntax::ResourceRef& ref = src.resource;
+    auto key = std::make_pair(ref.function, ref.id);
+    if (auto it = resources_.find(key); it != resources_.end()) return it->second;
+    // As Azure Monitor: at most 100 workspaces and apps in one query.
+    constexpr size_t kMaxResources = 100;
+    if (resources_.size() == kMaxResources) {
+        return Status::SemanticError("a query may reference at most " +
+                                         std::to_string(kMaxResources) + " workspaces and apps",
+                                     ref.pos);
+    }
+    const bool app = ref.function == "app";
+    // A resource the caller may not read answers NotFound too, so both read the same here.
+    Result<const core::TableSource*> tables =
+        ctx_.resources == nullptr
+            ? Result<const core::TableSource*>(Status::NotFound(""))
+            : ctx_.resources->Resolve(
+                  app ? core::ResourceKind::kApp : core::ResourceKind::kWorkspace, ref.id);
+    if (!tables.ok() || *tables == nullptr) {
+        if (tables.ok() || tables.status().code() == core::StatusCode::kNotFound) {
+            return Status::SemanticError(
+                std::string(app ? "unknown app '" : "unknown workspace '") + ref.id + "'", ref.pos);
+        }
+        return Status(tables.status().code(), tables.status().message(), ref.pos);
+    }
+    resources_[key] = *tables;
+    return *tables;
+}
+
+Result<PlanPtr> Binder::BindScan(const syntax::Source& src, const core::TableSource& tables) {
+    auto schema = tables.GetSchema(src.table);
+    if (!schema.ok()) {
+        return Status::SemanticError("unknown table '" + src.table + "' in " + src.resource.Text() +
+                                         DidYouMean(src.table, tables.ListTables()),
+                                     src.pos);
+    }
+    auto node = std::make_unique<PlanNode>();
+    node->kind = PlanNode::Kind::kScan;
+    node->table = src.table;
+    if (!src.resource.empty()) {
+        node->source = &tables;
+        node->resource = src.resource.Text();
+    }
+    node->time_column = tables.TimeColumn(src.table);
+    node->schema = *std::move(schema);
     return node;
 }
 
@@ -335,6 +403,16 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
             std::set<std::string> taken;
             int counter = 0;
             for (const auto& ne : op.exprs) {
+                ASSIGN_OR_RETURN(auto multi, BindMultiColumn(ne, in));
+                for (auto& [mname, mb] : multi) {
+                    if (!taken.insert(mname).second) {
+                        return Status::SemanticError(
+                            "duplicate column name '" + mname + "' in project", ne.expr->pos);
+                    }
+                    node->schema.fields.push_back({mname, mb->type});
+                    node->exprs.push_back(std::move(mb));
+                }
+                if (!multi.empty()) continue;
                 ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*ne.expr, in));
                 std::string name = ne.name.empty() ? InferColumnName(*ne.expr) : ne.name;
                 if (name.empty()) name = NextColumnName(taken, counter);
@@ -468,6 +546,17 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
             return BindSearch(op, std::move(input));
         case K::kMvApply:
             return BindMvApply(op, std::move(input));
+        case K::kEvaluate:
+            return BindEvaluate(op, std::move(input));
+        case K::kScan:
+            return BindScanOperator(op, std::move(input));
+        case K::kPartition:
+            return BindPartition(op, std::move(input));
+        case K::kFork:
+        case K::kFacet:
+            return Status::SemanticError(std::string(op.kind == K::kFork ? "fork" : "facet") +
+                                             " must be the last operator of a query",
+                                         op.pos);
         case K::kCount:
             node->kind = PlanNode::Kind::kCount;
             node->schema.fields.push_back({"Count", Type::kLong});

@@ -56,10 +56,29 @@ class Binder {
     // search starts the query (then the tables are op.tabulars, or every table).
     core::Result<PlanPtr> BindSearch(const syntax::Operator& op, PlanPtr piped);
     core::Result<PlanPtr> BindMvApply(const syntax::Operator& op, PlanPtr input);
+    // evaluate plugins (binder/bind_evaluate.cc), scan (binder/bind_scan.cc), partition
+    // and the multi-result fork / facet (binder/bind_partition.cc).
+    core::Result<PlanPtr> BindEvaluate(const syntax::Operator& op, PlanPtr input);
+    core::Result<PlanPtr> BindScanOperator(const syntax::Operator& op, PlanPtr input);
+    core::Result<PlanPtr> BindPartition(const syntax::Operator& op, PlanPtr input);
+    // A statement ending in fork or facet: one plan per result, appended to `plans`.
+    core::Status BindMultiResult(const syntax::TabularExpr& tab, std::vector<PlanPtr>& plans);
+    // The operators of `sub` (its source is implicit) over `input`; `as_name` gets the
+    // name of a trailing `as`.
+    core::Result<PlanPtr> BindOpsOver(const syntax::TabularExpr& sub, PlanPtr input,
+                                      std::string* as_name = nullptr);
+    // Runs `plan` now (the operators whose output columns depend on the data: bag_unpack
+    // and pivot without an output schema, partition with a `{ }` subquery).
+    core::Result<core::Batch> RunAtBind(PlanPtr plan);
     // The source and the first `num_ops` operators of `tab` (all by default).
     core::Result<PlanPtr> BindTabular(const syntax::TabularExpr& tab,
                                       size_t num_ops = static_cast<size_t>(-1));
     core::Result<PlanPtr> BindSource(const syntax::Source& src);
+    // The tables a kTable source reads: the query's own, or those of the workspace or app
+    // it names (resolved once per query; an unknown one is a SemanticError at the name).
+    core::Result<const core::TableSource*> TablesOf(const syntax::Source& src);
+    // A scan of `src.table` in `tables` (an unknown table is a SemanticError).
+    core::Result<PlanPtr> BindScan(const syntax::Source& src, const core::TableSource& tables);
     core::Result<PlanPtr> BindOperator(const syntax::Operator& op, PlanPtr input);
     // join / lookup with `left` as the left side (binder/bind_join.cc).
     core::Result<PlanPtr> BindJoin(const syntax::Operator& op, PlanPtr left);
@@ -88,6 +107,11 @@ class Binder {
                                                             const core::Schema& in,
                                                             std::set<std::string>& taken);
     core::Result<PlanPtr> BindExtend(const syntax::Operator& op, PlanPtr input);
+    // series_stats(x) / array_sort_*(a, b, ...) as a whole item of extend, project or
+    // print: one (name, expression) per output column; empty for any other item
+    // (binder/bind_multi_column.cc).
+    core::Result<std::vector<std::pair<std::string, BoundExprPtr>>> BindMultiColumn(
+        const syntax::NamedExpr& ne, const core::Schema& scope);
     core::Result<std::vector<PlanNode::SortKey>> BindSortKeys(
         const std::vector<syntax::SortKey>& keys, const core::Schema& scope);
     core::Result<int64_t> BindCount(const syntax::Expr& expr);
@@ -127,6 +151,8 @@ class Binder {
     FunctionMap functions_;
     std::vector<std::shared_ptr<Frame>> frames_;
     std::vector<std::string> calling_;  // functions whose bodies are being bound (recursion)
+    // Cross-resource references resolved so far, by (function, identifier).
+    std::map<std::pair<std::string, std::string>, const core::TableSource*> resources_;
     // The cache of each materialize() source of the query.
     std::map<const syntax::Source*, std::shared_ptr<PlanNode::MaterializeCache>> materialized_;
     // mv-apply: the schema of the subquery's implicit source while it is bound.

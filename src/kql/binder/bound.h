@@ -3,16 +3,21 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/resources.h"
 #include "core/status.h"
+#include "core/table_source.h"
 #include "core/types.h"
 #include "core/value.h"
 #include "kql/exec/vec.h"
 #include "kql/syntax/ast.h"
 
 namespace calypso::kql {
+
+class QueryGovernor;  // kql/exec/governor.h
 
 // A scalar kernel: computes `rows` rows from its evaluated arguments. Kernels never fail;
 // invalid inputs produce nulls, as in KQL.
@@ -81,7 +86,17 @@ using FunctionMap = std::map<std::string, std::shared_ptr<const syntax::Function
 
 // Per-query values functions may capture at bind time.
 struct BindContext {
+    // Not an aggregate, so `BindContext{now}` leaves the other members at their defaults.
+    BindContext() = default;
+    explicit BindContext(int64_t now) : now_ticks(now) {}
+
     int64_t now_ticks = 0;
+    // Resolves `workspace("x").T` / `app("x").T`; null: every such reference is unknown.
+    const core::ResourceResolver* resources = nullptr;
+    // For the operators the binder runs to learn their output columns (Binder::RunAtBind):
+    // the API's time range and the query's governor (null: no limits).
+    std::optional<core::TimeRange> timespan;
+    QueryGovernor* governor = nullptr;
 };
 
 }  // namespace calypso::kql

@@ -13,6 +13,7 @@
 #include "kql/exec/evaluate.h"
 #include "kql/exec/group_aggregation.h"
 #include "kql/exec/operator.h"
+#include "kql/exec/table_function.h"
 #include "kql/functions/more_scalar.h"
 #include "kql/planner/rules.h"
 
@@ -440,7 +441,11 @@ core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& sour
         }
         return MakeUnionOp(node, std::move(inputs));
     }
-    if (node.kind == K::kScan) return OpPtr(std::make_unique<ScanOp>(node, source, opts));
+    if (node.kind == K::kScan) {
+        // A table of another workspace or app is read from its own source.
+        const core::TableSource& tables = node.source != nullptr ? *node.source : source;
+        return OpPtr(std::make_unique<ScanOp>(node, tables, opts));
+    }
     if (node.kind == K::kValues) return OpPtr(std::make_unique<ValuesOp>(node));
     ASSIGN_OR_RETURN(OpPtr child, BuildOperator(*node.input, source, opts));
     if (UsesWindowFunctions(node)) {
@@ -490,6 +495,8 @@ core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& sour
             return MakeMvApplyOp(node, std::move(child), source, opts);
         case K::kMaterialize:
             return MakeMaterializeOp(node, std::move(child));
+        case K::kTableFunction:
+            return MakeTableFunctionOp(node, std::move(child), source, opts);
         default:
             break;
     }

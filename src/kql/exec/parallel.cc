@@ -86,7 +86,8 @@ Status RunChain(const Chain& chain, const core::TableSource& source, const ExecO
         return ScanStep(*chain.scan, opts.time, filter_time, b, ws[w].rows[0], ws[w].sinks[0]);
     };
     consumer.worker_done = done;
-    Status s = source.ScanParallel(req, consumer);
+    const core::TableSource& tables = chain.scan->source != nullptr ? *chain.scan->source : source;
+    Status s = tables.ScanParallel(req, consumer);
     if (opts.stats != nullptr) opts.stats->Add(stats);
     return s;
 }

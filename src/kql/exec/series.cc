@@ -1,5 +1,7 @@
 // make-series: one aggregate state per (key group, bin) cell, then one array per group.
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,7 +22,19 @@ class MakeSeriesOp final : public Operator {
     MakeSeriesOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
 
     Status Run(const Sink& sink) override {
-        const auto& spec = node_.series;
+        PlanNode::SeriesSpec spec = node_.series;
+        // Bounds from the data: read the input first, then bin it.
+        std::optional<Batch> all;
+        MemoryCharge charge(governor(), "make-series");
+        if (spec.infer_from || spec.infer_to) {
+            ASSIGN_OR_RETURN(Batch rows, Collect(*child_, node_.input->schema, charge));
+            if (!InferBounds(rows, spec)) return Status::Ok();
+            if (spec.bins > kMaxBins) {
+                return Status::LimitExceeded("make-series would produce more than " +
+                                             std::to_string(kMaxBins) + " bins");
+            }
+            all = std::move(rows);
+        }
         size_t nkeys = node_.keys.size();
         size_t nbins = spec.bins;
         std::vector<core::Column> key_cols;
@@ -41,7 +55,7 @@ class MakeSeriesOp final : public Operator {
         std::vector<uint8_t> filled;
         std::vector<uint32_t> rows, cells;
         std::string buf;
-        RETURN_IF_ERROR(child_->Run([&](const Batch& b) -> Status {
+        auto process = [&](const Batch& b) -> Status {
             size_t n = b.num_rows();
             Vec axis = Evaluate(*node_.exprs[0], b);
             std::vector<Vec> keys;
@@ -77,7 +91,12 @@ class MakeSeriesOp final : public Operator {
                 states[a]->Update(args, cells.data(), rows.size());
             }
             return Status::Ok();
-        }));
+        };
+        if (all) {
+            RETURN_IF_ERROR(process(*all));
+        } else {
+            RETURN_IF_ERROR(child_->Run(process));
+        }
         if (num_groups == 0) return Status::Ok();
         Batch out;
         out.schema = node_.schema;
@@ -121,6 +140,56 @@ class MakeSeriesOp final : public Operator {
     }
 
   private:
+    static constexpr size_t kMaxBins = 1'000'000;
+
+    // The docs: without `from` the first bin with data (bins aligned as bin() aligns them),
+    // without `to` the end of the last bin with data, over every series. False when no row
+    // has an axis value.
+    bool InferBounds(const Batch& rows, PlanNode::SeriesSpec& spec) const {
+        if (rows.num_rows() == 0) return false;
+        Vec axis = Evaluate(*node_.exprs[0], rows);
+        bool any = false;
+        if (spec.real_axis) {
+            double lo = 0, hi = 0;
+            for (size_t i = 0; i < rows.num_rows(); ++i) {
+                if (axis.IsNull(i) || std::isnan(axis.F64(i))) continue;
+                double x = axis.F64(i);
+                lo = any ? std::min(lo, x) : x;
+                hi = any ? std::max(hi, x) : x;
+                any = true;
+            }
+            if (!any) return false;
+            if (spec.infer_from) spec.from_real = std::floor(lo / spec.step_real) * spec.step_real;
+            if (spec.infer_to) {
+                spec.to_real = spec.from_real +
+                               (std::floor((hi - spec.from_real) / spec.step_real) + 1) * spec.step_real;
+            }
+            double span = spec.to_real - spec.from_real;
+            spec.bins = span <= 0 ? 0 : static_cast<size_t>(std::ceil(span / spec.step_real));
+            return true;
+        }
+        int64_t lo = 0, hi = 0;
+        for (size_t i = 0; i < rows.num_rows(); ++i) {
+            if (axis.IsNull(i)) continue;
+            int64_t x = axis.I64(i);
+            lo = any ? std::min(lo, x) : x;
+            hi = any ? std::max(hi, x) : x;
+            any = true;
+        }
+        if (!any) return false;
+        auto floor_div = [](int64_t a, int64_t b) {
+            int64_t q = a / b;
+            return (a % b != 0 && a < 0) ? q - 1 : q;
+        };
+        if (spec.infer_from) spec.from = floor_div(lo, spec.step) * spec.step;
+        if (spec.infer_to) spec.to = spec.from + (floor_div(hi - spec.from, spec.step) + 1) * spec.step;
+        int64_t span = spec.to - spec.from;
+        spec.bins = span <= 0 ? 0
+                              : static_cast<size_t>(std::ceil(static_cast<double>(span) /
+                                                              static_cast<double>(spec.step)));
+        return true;
+    }
+
     PlanNode& node_;
     OpPtr child_;
 };

@@ -1,5 +1,10 @@
 // top-nested: the input is collected once; each level groups the rows kept by the level
 // above, aggregates, and keeps its top groups, recursing in their order.
+// `with others = v`: the rows of the groups a level did not keep form one "others" row
+// for that level (key v, their aggregate), and every level below treats them as one
+// group: its key is its own others value and its aggregate over them all, or null for a
+// level without `with others` (the docs' example). An others group is emitted when a level
+// at or below has `with others`; others rows come after the top rows, deepest level first.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -40,10 +45,21 @@ class TopNestedOp final : public Operator {
             args_.push_back(std::move(args));
         }
         out_ = Batch::Empty(node_.schema);
+        const auto& others = node_.top_nested.others;
+        others_below_.assign(keys_.size() + 1, false);
+        for (size_t l = keys_.size(); l-- > 0;) {
+            others_below_[l] = others_below_[l + 1] || (l < others.size() && !others[l].is_null());
+        }
+        others_rows_.assign(keys_.size(), {});
         std::vector<uint32_t> rows(all.num_rows());
         std::iota(rows.begin(), rows.end(), 0u);
         prefix_.clear();
         Level(0, rows);
+        for (size_t l = keys_.size(); l-- > 0;) {
+            for (const auto& row : others_rows_[l]) {
+                for (size_t c = 0; c < row.size(); ++c) out_.columns[c].Append(row[c]);
+            }
+        }
         if (out_.num_rows() == 0) return Status::Ok();
         return sink(out_);
     }
@@ -113,6 +129,15 @@ class TopNestedOp final : public Operator {
             order.resize(static_cast<size_t>(limit));
         }
         bool last = level + 1 == keys_.size();
+        if (others_below_[level] && order.size() < ngroups) {
+            std::vector<uint8_t> kept(ngroups, 0);
+            for (uint32_t g : order) kept[g] = 1;
+            std::vector<uint32_t> rest;
+            for (size_t i = 0; i < rows.size(); ++i) {
+                if (!kept[group_of[i]]) rest.push_back(rows[i]);
+            }
+            Others(level, rest);
+        }
         for (uint32_t g : order) {
             prefix_.push_back(key.Get(first_row[g]));
             prefix_.push_back(values.Get(g));
@@ -129,8 +154,42 @@ class TopNestedOp final : public Operator {
         }
     }
 
+    // The others row of `rows` from `level` down, into others_rows_[level].
+    void Others(size_t level, const std::vector<uint32_t>& rows) {
+        std::vector<core::Value> row = prefix_;
+        const auto& others = node_.top_nested.others;
+        for (size_t l = level; l < keys_.size(); ++l) {
+            core::Type key_type = node_.schema.fields[row.size()].type;
+            core::Type agg_type = node_.schema.fields[row.size() + 1].type;
+            bool has = l < others.size() && !others[l].is_null();
+            row.push_back(has ? others[l] : core::Value::Null(key_type));
+            row.push_back(has ? Aggregate(l, rows) : core::Value::Null(agg_type));
+        }
+        others_rows_[level].push_back(std::move(row));
+    }
+    // Level `level`'s aggregate over `rows` as one group.
+    core::Value Aggregate(size_t level, const std::vector<uint32_t>& rows) {
+        const auto& agg = node_.aggregates[level];
+        std::vector<core::Type> types;
+        std::vector<core::Value> consts;
+        for (const auto& e : agg.args) {
+            types.push_back(e->type);
+            consts.push_back(e->kind == BoundExpr::Kind::kConst ? e->value : core::Value());
+        }
+        auto state = agg.fn->make(types);
+        state->SetConstants(consts);
+        state->Resize(1);
+        std::vector<Vec> sel;
+        for (const auto& a : args_[level]) sel.push_back(Select(a, rows));
+        std::vector<uint32_t> groups(rows.size(), 0);
+        state->Update(sel, groups.data(), rows.size());
+        return state->Finish(1).Get(0);
+    }
+
     PlanNode& node_;
     OpPtr child_;
+    std::vector<bool> others_below_;
+    std::vector<std::vector<std::vector<core::Value>>> others_rows_;
     std::vector<Vec> keys_;
     std::vector<std::vector<Vec>> args_;
     Batch out_;

@@ -626,6 +626,7 @@ const std::map<std::string, AggregateFunction, std::less<>>& Registry() {
         r["dcount"] = {"dcount", 1, 2, long_result,
                        [](const std::vector<Type>&) { return std::make_unique<DcountState>(); }};
         AddExtraAggregates(r);
+        AddMoreAggregates(r);
         return m;
     }();
     return *registry;

@@ -12,6 +12,10 @@ namespace calypso::kql::functions {
 // `registry`. Called once by the registry.
 void AddExtraAggregates(std::map<std::string, AggregateFunction, std::less<>>& registry);
 
+// percentilew, percentilesw, percentiles_array, percentilesw_array, make_list_with_nulls
+// (functions/aggregates_more.cc).
+void AddMoreAggregates(std::map<std::string, AggregateFunction, std::less<>>& registry);
+
 // The column-name suffix of a percentage: 95 -> "95", 99.9 -> "99_9".
 std::string PercentSuffix(double p);
 

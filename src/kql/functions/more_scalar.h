@@ -32,4 +32,8 @@ void AddMathFunctions(std::map<std::string, ScalarFunction, std::less<>>& regist
 // (functions/dynamic_functions.cc).
 void AddDynamicFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// strcmp, regex_quote, indexof_regex, array_sort_*, array_index_of, set_has_element,
+// bag_remove_keys, hash_sha256, hash_md5, rand, series_stats (functions/misc_functions.cc).
+void AddMiscFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 }  // namespace calypso::kql::functions

@@ -463,6 +463,7 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddTextFunctions(r);
         AddMathFunctions(r);
         AddDynamicFunctions(r);
+        AddMiscFunctions(r);
         return m;
     }();
     return *registry;

@@ -144,14 +144,63 @@ ScalarFunction Shift(bool forward) {
 
 }  // namespace
 
+// row_window_session(expr, max_from_first, max_between_neighbors [, restart]): the value
+// that started the row's session. A row starts a session when there is none (or the
+// previous value was null), when it is at least max_from_first after the session's start
+// or max_between_neighbors after the previous value, or when restart is true.
+Result<BoundCall> BindRowWindowSession(const Args& a, const BindContext&, SourcePos pos) {
+    if (a[0]->type != Type::kDatetime && a[0]->type != Type::kNull) {
+        return Status::SemanticError("row_window_session() expects a datetime, got " +
+                                         std::string(core::TypeName(a[0]->type)),
+                                     pos);
+    }
+    for (size_t k = 1; k < 3; ++k) {
+        if (a[k]->type != Type::kTimespan) {
+            return Status::SemanticError(
+                "row_window_session() expects timespan distances, got " +
+                    std::string(core::TypeName(a[k]->type)),
+                pos);
+        }
+    }
+    RETURN_IF_ERROR(CheckRestart(a, 3, "row_window_session", pos));
+    BoundCall c;
+    c.type = Type::kDatetime;
+    c.kernel = [](const std::vector<Vec>& v, size_t n) {
+        Vec x = CastVec(v[0], Type::kDatetime, n);
+        core::Column col(Type::kDatetime);
+        col.Reserve(n);
+        bool open = false;
+        int64_t start = 0, prev = 0;
+        for (size_t i = 0; i < n; ++i) {
+            if (x.IsNull(i)) {
+                open = false;
+                col.AppendNull();
+                continue;
+            }
+            int64_t t = x.I64(i);
+            bool from_first = !v[1].IsNull(i) && t >= start + v[1].I64(i);
+            bool neighbors = !v[2].IsNull(i) && t >= prev + v[2].I64(i);
+            if (!open || from_first || neighbors || Restarts(v, 3, i)) {
+                start = t;
+                open = true;
+            }
+            prev = t;
+            col.AppendInt64(start);
+        }
+        return Vec::Own(std::move(col));
+    };
+    return c;
+}
+
 bool IsWindowFunction(std::string_view name) {
     return name == "row_number" || name == "prev" || name == "next" || name == "row_cumsum" ||
-           name == "row_rank_dense" || name == "row_rank_min";
+           name == "row_rank_dense" || name == "row_rank_min" || name == "row_window_session";
 }
 
 void AddWindowFunctions(std::map<std::string, ScalarFunction, std::less<>>& r) {
     r["row_number"] = {0, 2, BindRowNumber};
     r["row_cumsum"] = {1, 2, BindRowCumsum};
+    r["row_window_session"] = {3, 4, BindRowWindowSession};
     r["row_rank_dense"] = Rank(true);
     r["row_rank_min"] = Rank(false);
     r["prev"] = Shift(false);

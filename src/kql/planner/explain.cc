@@ -5,6 +5,7 @@
 #include "core/dynamic.h"
 #include "core/time.h"
 #include "kql/functions/scalar.h"
+#include "kql/exec/table_function.h"
 #include "kql/planner/optimizer.h"
 
 namespace calypso::kql {
@@ -111,7 +112,7 @@ std::string IntBound(int64_t v, Type t) {
 }
 
 std::string ScanLine(const PlanNode& n, const std::optional<core::TimeRange>& timespan) {
-    std::string out = "Scan " + n.table + " columns=[";
+    std::string out = "Scan " + QualifiedTableName(n) + " columns=[";
     const size_t plain = n.schema.size() - n.scan_keys.size();
     for (size_t i = 0; i < plain; ++i) out += (i > 0 ? ", " : "") + n.schema.fields[i].name;
     out += "]";
@@ -211,6 +212,8 @@ std::string NodeLine(const PlanNode& n, const std::optional<core::TimeRange>& ti
             return "MvApply " + List(n.exprs, nullptr);
         case K::kMaterialize:
             return "Materialize";
+        case K::kTableFunction:
+            return n.table_fn->Describe();
     }
     return "?";
 }

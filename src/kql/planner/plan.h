@@ -15,6 +15,8 @@
 
 namespace calypso::kql {
 
+class TableFunction;  // kql/exec/table_function.h
+
 // A logical plan node. Each node owns its input; `schema` is the node's output.
 struct PlanNode {
     enum class Kind {
@@ -36,6 +38,8 @@ struct PlanNode {
         kTopNested,   // keys[i] / aggregates[i] per level; see TopNestedSpec
         kMvApply,     // exprs: the arrays to expand; inputs[0] the subquery; see MvApplySpec
         kMaterialize,  // materialize(input): rows kept in `cache`, shared by every use
+        kTableFunction,  // the whole input to table_fn (evaluate, scan, partition); inputs:
+                         // subqueries the function runs
     };
     struct Aggregate {
         const functions::AggregateFunction* fn = nullptr;
@@ -106,6 +110,12 @@ struct PlanNode {
         size_t bins = 0;
         core::Type axis_type = core::Type::kDatetime;
         std::vector<core::Value> defaults;
+        // No `from` / `to`: the first bin with data / the end of the last one, over all
+        // series (from, bins and from_real are then set when the input has been read).
+        bool infer_from = false;
+        bool infer_to = false;
+        double to_real = 0;
+        int64_t to = 0;
     };
 
     // kTopNested. Level i keeps the limits[i] (-1: all) groups of keys[i] with the largest
@@ -114,6 +124,9 @@ struct PlanNode {
     struct TopNestedSpec {
         std::vector<int64_t> limits;
         std::vector<bool> ascending;
+        // `with others = v`: others[i] is the key value of level i's "others" row (null
+        // Value: the level has none). See exec/top_nested.cc.
+        std::vector<core::Value> others;
     };
 
     // kMvApply. For each input row, exprs[i] expand in parallel (as mv-expand: arrays to
@@ -148,8 +161,13 @@ struct PlanNode {
     TopNestedSpec top_nested;
     MvApplySpec mv_apply;
     std::shared_ptr<MaterializeCache> cache;
+    std::shared_ptr<TableFunction> table_fn;  // kTableFunction
 
     std::string table;
+    // kScan of another workspace or app (`workspace("x").T`): where to read `table`, and the
+    // reference as written (`workspace("x")`). Null / empty: the query's own source.
+    const core::TableSource* source = nullptr;
+    std::string resource;
     std::string time_column;
     // kScan. The schema is the table columns read, then one dynamic field per scan_keys
     // entry named "column.key", in that order (what TableSource::Scan returns).
@@ -165,10 +183,17 @@ struct PlanNode {
     std::vector<Aggregate> aggregates;
     std::vector<SortKey> sort_keys;
     int64_t limit = 0;
-    // On the root only: the `render` hint of the query ("" when none).
+    // On the root only: the `render` hint of the query ("" when none), and the result
+    // table's name when the query gave it one (fork legs).
     std::string render;
+    std::string result_name;
 };
 using PlanPtr = std::unique_ptr<PlanNode>;
+
+// A scan's table as a query names it: `T`, or `workspace("x").T` for another resource's.
+inline std::string QualifiedTableName(const PlanNode& scan) {
+    return scan.resource.empty() ? scan.table : scan.resource + "." + scan.table;
+}
 
 // The name under which a scan returns `key`: "column.key".
 inline std::string ScanKeyName(const core::ScanKey& key) { return key.OutputName(); }

@@ -96,6 +96,7 @@ void Prune(PlanNode& node, const Names* required) {
         case K::kMvExpand:
         case K::kMvApply:
         case K::kMaterialize:
+        case K::kTableFunction:
         case K::kParse:
         case K::kJoin:
         case K::kUnion:

@@ -38,6 +38,8 @@ struct NamedExpr {
     std::string name;
     core::SourcePos name_pos;
     ExprPtr expr;
+    // `(a, b) = f(x)`: names for the columns of a call that yields several.
+    std::vector<std::string> tuple_names;
 };
 
 struct SortKey {
@@ -63,6 +65,15 @@ struct ParsePiece {
     std::string text;  // the literal, or the column name
     core::Type type = core::Type::kString;
     core::SourcePos pos;
+};
+
+// One step of `scan`: `step name [output=all|last|none]: condition [=> col = expr, ...];`.
+struct ScanStepDef {
+    std::string name;
+    core::SourcePos pos;
+    std::string output = "all";
+    ExprPtr condition;
+    std::vector<NamedExpr> assignments;
 };
 
 struct Operator {
@@ -97,6 +108,11 @@ struct Operator {
         kMvApply,     // exprs: `[name =] column [to typeof(T)]` (types[i]: kNull when not
                       // given), index_column, count (limit), tabulars[0] the subquery
         kSearch,      // search: exprs[0] the predicate (see SearchTerm)
+        kEvaluate,    // exprs[0] the plugin call; columns: `: (OutputSchema)` when schema_given
+        kScan,        // index_column (with_match_id), columns + defaults (declare), steps
+        kPartition,   // by[0] the key, tabulars[0] the subquery; braces: the `{ }` form
+        kFork,        // tabulars: the legs, names[i] a leg's name ("" when not given)
+        kFacet,       // names: the columns; tabulars[0] the `with` subquery, when given
     };
     Kind kind = Kind::kWhere;
     core::SourcePos pos;
@@ -127,10 +143,28 @@ struct Operator {
     // top-nested
     std::vector<ExprPtr> level_counts;
     std::vector<bool> level_asc;
+    std::vector<ExprPtr> others;  // `with others = expr` per level (null: none)
+    // evaluate `: (a:long, ...)` (schema_wildcard: starts with `*`); scan `declare (...)`
+    std::vector<std::pair<std::string, core::Type>> columns;
+    bool schema_given = false;
+    bool schema_wildcard = false;
+    std::vector<ScanStepDef> steps;
+    bool braces = false;  // partition `{ subquery with its own source }`
+};
+
+// `workspace("x")` / `app("x")` in front of a table name: the table of another resource.
+struct ResourceRef {
+    std::string function;  // "workspace" or "app"; empty: the query's own tables
+    std::string id;        // the identifier as written
+    core::SourcePos pos;
+    bool empty() const { return function.empty(); }
+    // `workspace("x")`, as explain and union withsource show it.
+    std::string Text() const { return function + "(\"" + id + "\")"; }
 };
 
 struct Source {
-    // kTable: a table or tabular let (may contain '*' wildcards inside a union);
+    // kTable: a table or tabular let (may contain '*' wildcards inside a union), of another
+    // workspace or app when `resource` is set;
     // kSubquery: a parenthesized tabular expression; kUnion: `union` as the first operator;
     // kRange: `range column from a to b step s`; kCall: a tabular function call;
     // kSearch: `search [in (T1, ...)] predicate` (search_op, tables in union_op->tabulars).
@@ -138,6 +172,7 @@ struct Source {
     Kind kind = Kind::kTable;
     core::SourcePos pos;
     std::string table;                                        // kTable
+    ResourceRef resource;                                     // kTable
     std::vector<std::pair<std::string, core::Type>> columns;  // kDatatable
     std::vector<ExprPtr> values;                              // kDatatable, row-major
     std::vector<NamedExpr> print;                             // kPrint

@@ -55,22 +55,26 @@ Result<CreateFunctionCommand> ParseCreateFunction(std::string_view text) {
             i = save;
         }
         if (NextWord(text, i) == "with") {
-            // (key = value, ...): the properties, as KQL tokens.
-            size_t open = text.find('(', i);
-            size_t close = text.find(')', open == std::string_view::npos ? i : open);
-            if (open == std::string_view::npos || close == std::string_view::npos) {
+            // (key = value, ...): the properties, as KQL tokens, up to the first ')' token
+            // (a ')' inside a quoted value is part of the value).
+            ASSIGN_OR_RETURN(std::vector<Token> toks, Lex(Blanked(text, i)));
+            size_t close = 0;
+            while (close < toks.size() &&
+                   !(toks[close].kind == TokenKind::kSymbol && toks[close].text == ")")) {
+                ++close;
+            }
+            if (toks.empty() || toks[0].text != "(" || close == toks.size()) {
                 return Status::SyntaxError("expected 'with (name = value, ...)'", {1, 1});
             }
-            ASSIGN_OR_RETURN(std::vector<Token> toks,
-                             Lex(Blanked(text.substr(0, close), open + 1)));
-            for (size_t k = 0; k + 2 < toks.size(); ++k) {
+            for (size_t k = 1; k + 2 < close; ++k) {
                 if (toks[k].kind != TokenKind::kIdent || toks[k + 1].text != "=") continue;
                 std::string key = toks[k].text;
-                for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (char& c : key)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
                 if (key == "folder") cmd.folder = toks[k + 2].text;
                 if (key == "docstring") cmd.doc_string = toks[k + 2].text;
             }
-            save = close + 1;
+            save = toks[close].end;
         }
         i = save;
     } else {

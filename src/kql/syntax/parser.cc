@@ -176,6 +176,17 @@ Result<std::string> Parser::ParseTableName(bool wildcards) {
     return name;
 }
 
+Status Parser::ParseResourceTable(Source& src, bool wildcards) {
+    src.kind = Source::Kind::kTable;
+    src.pos = Cur().pos;
+    src.resource.function = Cur().text;
+    src.resource.pos = Cur().pos;
+    src.resource.id = PeekTok(2).text;
+    i_ += 5;  // workspace ( "x" ) .
+    ASSIGN_OR_RETURN(src.table, ParseTableName(wildcards));
+    return Status::Ok();
+}
+
 // The right side of join / lookup, or one union operand: `(tabular)` or a table name.
 Result<std::unique_ptr<TabularExpr>> Parser::ParseOperand(bool wildcards) {
     bool materialize = IsIdent("materialize") && IsSymbol("(", 1);
@@ -192,6 +203,10 @@ Result<std::unique_ptr<TabularExpr>> Parser::ParseOperand(bool wildcards) {
     }
     auto t = std::make_unique<TabularExpr>();
     t->source.pos = Cur().pos;
+    if (AtResourceRef()) {
+        RETURN_IF_ERROR(ParseResourceTable(t->source, wildcards));
+        return t;
+    }
     if (Cur().kind == TokenKind::kIdent && IsSymbol("(", 1)) {
         t->source.kind = Source::Kind::kCall;
         ASSIGN_OR_RETURN(t->source.call, ParseCallSource());
@@ -214,6 +229,8 @@ Result<std::unique_ptr<TabularExpr>> Parser::ParseTabular(ExprPtr table_name) {
         t->source.table = table_name->name;
     } else if (IsIdent("datatable")) {
         RETURN_IF_ERROR(ParseDatatable(t->source));
+    } else if (AtResourceRef()) {
+        RETURN_IF_ERROR(ParseResourceTable(t->source, false));
     } else if (IsSymbol("(") || (IsIdent("materialize") && IsSymbol("(", 1))) {
         // materialize(T): T is computed once per query (PlanNode::kMaterialize).
         t->source.materialize = IsIdent("materialize");
@@ -334,6 +351,21 @@ Status Parser::ParseNamedList(std::vector<NamedExpr>& out) {
             ne.name = PeekTok(1).text;
             ne.name_pos = Cur().pos;
             i_ += 4;
+        } else if (IsSymbol("(") && PeekTok(1).kind == TokenKind::kIdent &&
+                   (IsSymbol(",", 2) || IsSymbol(")", 2))) {
+            // `(a, b, ...) = expr`: a name per column of a multi-column call.
+            size_t k = 1;
+            std::vector<std::string> names;
+            while (PeekTok(k).kind == TokenKind::kIdent && (IsSymbol(",", k + 1) || IsSymbol(")", k + 1))) {
+                names.push_back(PeekTok(k).text);
+                if (IsSymbol(")", k + 1)) break;
+                k += 2;
+            }
+            if (IsSymbol(")", k + 1) && IsSymbol("=", k + 2)) {
+                ne.tuple_names = std::move(names);
+                ne.name_pos = Cur().pos;
+                i_ += k + 3;
+            }
         }
         ASSIGN_OR_RETURN(ne.expr, ParseExpr());
         out.push_back(std::move(ne));

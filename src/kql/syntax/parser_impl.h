@@ -92,7 +92,7 @@ class Parser {
     }
     // True when the tokens at the cursor start a tabular source other than a plain name.
     bool AtTabularKeyword() const {
-        if (IsIdent("datatable") || IsIdent("print")) return true;
+        if (IsIdent("datatable") || IsIdent("print") || AtResourceRef()) return true;
         if (IsIdent("materialize") && IsSymbol("(", 1)) return true;
         if (IsIdent("union") && (PeekTok(1).kind == TokenKind::kIdent || IsSymbol("(", 1)))
             return true;
@@ -101,6 +101,14 @@ class Parser {
             return true;
         return IsIdent("range") && PeekTok(1).kind == TokenKind::kIdent && IsIdent("from", 2);
     }
+    // `workspace("x").` or `app("x").` (a cross-resource table reference) at the cursor.
+    bool AtResourceRef() const {
+        return (IsIdent("workspace") || IsIdent("app")) && IsSymbol("(", 1) &&
+               PeekTok(2).kind == TokenKind::kString && IsSymbol(")", 3) && IsSymbol(".", 4);
+    }
+    // `workspace("x").T` / `app("x").T` into a kTable source (T may have wildcards when
+    // `wildcards`).
+    Status ParseResourceTable(Source& src, bool wildcards);
     // `in_body`: inside a function body, where the result may be a scalar expression and
     // '}' ends the statement list.
     Result<Statement> ParseStatement(bool in_body = false);
@@ -139,6 +147,14 @@ class Parser {
     Status ParseMakeSeries(Operator& op);
     Status ParseTopNested(Operator& op);
     Status ParseParse(Operator& op);
+    // evaluate, scan, partition, fork, facet (parser_more_ops.cc).
+    Status ParseEvaluate(Operator& op);
+    Status ParseScan(Operator& op);
+    Status ParsePartition(Operator& op);
+    Status ParseFork(Operator& op);
+    Status ParseFacet(Operator& op);
+    // `( op | op ... )` whose source is implicit (the rows piped in): a kTable source "".
+    Result<std::unique_ptr<TabularExpr>> ParseImplicitSubquery(std::string_view close = ")");
     // Expressions, lowest precedence first.
     Result<ExprPtr> ParseExpr() { return ParseOr(); }
     Result<ExprPtr> ParseOr();

@@ -273,6 +273,11 @@ Status Parser::ParseOperator(Operator& op) {
         op.kind = Operator::Kind::kGetSchema;
         return Status::Ok();
     }
+    if (word == "evaluate") return ParseEvaluate(op);
+    if (word == "scan") return ParseScan(op);
+    if (word == "partition") return ParsePartition(op);
+    if (word == "fork") return ParseFork(op);
+    if (word == "facet") return ParseFacet(op);
     --i_;
     return Status::SyntaxError("unknown query operator '" + word + "'", op.pos);
 }
@@ -287,7 +292,11 @@ Result<core::Type> Parser::ParseTypeAfterColon() {
 
 Status Parser::ParseMvExpand(Operator& op) {
     op.kind = Operator::Kind::kMvExpand;
-    while (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) {
+    auto at_option = [&] {
+        return (IsIdent("with_itemindex") || IsIdent("bagexpansion") || IsIdent("kind")) &&
+               IsSymbol("=", 1);
+    };
+    while (at_option()) {
         std::string key = Cur().text;
         SourcePos pos = Cur().pos;
         i_ += 2;
@@ -305,7 +314,17 @@ Status Parser::ParseMvExpand(Operator& op) {
     }
     while (true) {
         op.name_pos.push_back(Cur().pos);
+        // `name = expr` expands an expression into the column `name`; exprs[i] is null for
+        // a plain column.
+        NamedExpr item;
+        bool named = (Cur().kind == TokenKind::kIdent && IsSymbol("=", 1)) ||
+                     (AtBracketName() && IsSymbol("=", 3));
         ASSIGN_OR_RETURN(std::string name, ExpectColumnName());
+        if (named) {
+            ++i_;
+            ASSIGN_OR_RETURN(item.expr, ParseAdditive());
+        }
+        op.exprs.push_back(std::move(item));
         op.names.push_back(std::move(name));
         core::Type type = core::Type::kNull;
         if (IsIdent("to") && IsIdent("typeof", 1) && IsSymbol("(", 2)) {
@@ -381,8 +400,13 @@ Status Parser::ParseTopNested(Operator& op) {
             i_ += 2;
         }
         ASSIGN_OR_RETURN(key.expr, ParseAdditive());
+        ExprPtr others;
         if (IsIdent("with")) {
-            return Status::SyntaxError("top-nested 'with others' is not supported yet", Cur().pos);
+            ++i_;
+            if (!IsIdent("others")) return Expected("'others'");
+            ++i_;
+            RETURN_IF_ERROR(ExpectSymbol("="));
+            ASSIGN_OR_RETURN(others, ParseAdditive());
         }
         if (!IsIdent("by")) return Expected("'by'");
         ++i_;
@@ -402,6 +426,7 @@ Status Parser::ParseTopNested(Operator& op) {
         op.exprs.push_back(std::move(key));
         op.by.push_back(std::move(agg));
         op.level_asc.push_back(asc);
+        op.others.push_back(std::move(others));
         if (!IsSymbol(",")) return Status::Ok();
         ++i_;
         if (!IsHyphenated("top", "nested")) return Expected("'top-nested'");

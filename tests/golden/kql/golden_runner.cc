@@ -21,6 +21,7 @@ struct Record {
     int line = 0;                      // 1-based line of the first query line
     std::vector<std::string> leading;  // comment lines before the query
     bool rowsort = false;
+    bool alltables = false;  // "# alltables": every result table, each after "table <name>"
     std::string query;
     std::vector<std::string> expected;  // lines after ----
 };
@@ -43,6 +44,7 @@ std::vector<Record> ParseRecords(const std::vector<std::string>& lines,
         // Comments and blank lines before the query.
         while (i < lines.size() && (lines[i].empty() || lines[i][0] == '#')) {
             if (lines[i] == "# rowsort") r.rowsort = true;
+            if (lines[i] == "# alltables") r.alltables = true;
             r.leading.push_back(lines[i]);
             ++i;
         }
@@ -116,12 +118,16 @@ std::vector<std::string> Actual(calypso::kql::Engine& engine, const Record& r) {
         out.push_back(s.message());
         return out;
     }
-    const auto& batch = res->tables.at(0).data;
-    out.push_back(FormatHeader(batch.schema));
-    std::vector<std::string> rows;
-    for (size_t i = 0; i < batch.num_rows(); ++i) rows.push_back(FormatRow(batch, i));
-    if (r.rowsort) std::sort(rows.begin(), rows.end());
-    out.insert(out.end(), rows.begin(), rows.end());
+    size_t ntables = r.alltables ? res->tables.size() : 1;
+    for (size_t t = 0; t < ntables; ++t) {
+        const auto& batch = res->tables.at(t).data;
+        if (r.alltables) out.push_back("table " + res->tables[t].name);
+        out.push_back(FormatHeader(batch.schema));
+        std::vector<std::string> rows;
+        for (size_t i = 0; i < batch.num_rows(); ++i) rows.push_back(FormatRow(batch, i));
+        if (r.rowsort) std::sort(rows.begin(), rows.end());
+        out.insert(out.end(), rows.begin(), rows.end());
+    }
     return out;
 }
 
@@ -160,7 +166,18 @@ int main(int argc, char** argv) {
             ++total;
             auto actual = Actual(engine, r);
             auto expected = r.expected;
-            if (r.rowsort && expected.size() > 1 && expected[0].rfind("error ", 0) != 0) {
+            if (r.rowsort && r.alltables && !expected.empty() &&
+                expected[0].rfind("error ", 0) != 0) {
+                // Each "table <name>" section's rows (after its header) sort on their own.
+                size_t start = 0;
+                while (start < expected.size()) {
+                    size_t end = start + 1;
+                    while (end < expected.size() && expected[end].rfind("table ", 0) != 0) ++end;
+                    if (end > start + 2) std::sort(expected.begin() + static_cast<long>(start) + 2,
+                                                   expected.begin() + static_cast<long>(end));
+                    start = end;
+                }
+            } else if (r.rowsort && expected.size() > 1 && expected[0].rfind("error ", 0) != 0) {
                 std::sort(expected.begin() + 1, expected.end());
             }
             if (actual != expected) {

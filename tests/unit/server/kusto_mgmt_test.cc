@@ -42,7 +42,9 @@ class KustoMgmtTest : public ::testing::Test {
         auto ws = Workspaces::LoadOrCreate(core::Env::Default(), dir_, std::nullopt);
         ASSERT_TRUE(ws.ok());
         workspaces_ = std::make_unique<Workspaces>(std::move(ws).value());
-        context_ = {workspaces_.get(), &workspaces_->default_workspace(), &catalog_};
+        context_.workspaces = workspaces_.get();
+        context_.database = &workspaces_->default_workspace();
+        context_.tables = &catalog_;
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
