@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ingest/appinsights_internal.h"
+#include "ingest/json_parser.h"
 
 namespace calypso::ingest {
 namespace {
@@ -107,7 +108,8 @@ Result<TrackBatch> DecodeTrack(std::string_view body, const IKeyLookup& lookup) 
     while (start < body.size() && IsSpace(body[start])) ++start;
     if (start == body.size()) return Status::InvalidArgument("empty request body");
 
-    simdjson::dom::parser parser;
+    ParserLease lease;
+    simdjson::dom::parser& parser = lease.get();
     // One padded copy; every envelope or line is parsed in place from it.
     simdjson::padded_string padded(body);
     const char* base = padded.data();

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "core/status.h"
+#include "ingest/json_parser.h"
 #include "ingest/otlp_decode.h"
 #include "ingest/otlp_model.h"
 
@@ -62,8 +63,8 @@ core::Result<JsonElement> ParseJsonBody(simdjson::dom::parser& parser, std::stri
 template <typename Item, typename ReadItem>
 core::Result<Request<Item>> JsonRequest(std::string_view body, const JsonNesting& keys,
                                         ReadItem&& read_item) {
-    simdjson::dom::parser parser;
-    auto root = ParseJsonBody(parser, body);
+    ParserLease parser;
+    auto root = ParseJsonBody(parser.get(), body);
     if (!root.ok()) return root.status();
     JsonObject top;
     if (root->get_object().get(top) != simdjson::SUCCESS) {

@@ -3,6 +3,8 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <vector>
 
 #include "core/terms.h"
@@ -20,24 +22,86 @@ constexpr uint64_t kTermSeed = 0x7465726d;
 
 uint64_t ValueHash(std::string_view v) { return XXH3_64bits_withSeed(v.data(), v.size(), kValueSeed); }
 
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// The hash of a term already lower-cased.
+uint64_t LoweredTermHash(std::string_view term) {
+    return XXH3_64bits_withSeed(term.data(), term.size(), kTermSeed);
+}
+
 uint64_t TermHash(std::string_view term, std::string& lowered) {
     lowered.resize(term.size());
-    for (size_t i = 0; i < term.size(); ++i) {
-        char c = term[i];
-        lowered[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    return XXH3_64bits_withSeed(lowered.data(), lowered.size(), kTermSeed);
+    for (size_t i = 0; i < term.size(); ++i) lowered[i] = Lower(term[i]);
+    return LoweredTermHash(lowered);
 }
 
-// Bit i of the k probes: double hashing from the two halves of one 64-bit hash.
+// core::IsTermChar as a table, and Lower as one: the loops below run over every byte of
+// every distinct value of a flushed block.
+struct ByteTables {
+    bool term[256];
+    char lower[256];
+    ByteTables() : term(), lower() {
+        for (int i = 0; i < 256; ++i) {
+            term[i] = core::IsTermChar(static_cast<char>(i));
+            lower[i] = Lower(static_cast<char>(i));
+        }
+    }
+};
+const ByteTables kBytes;
+
+// Calls fn(hash) for each term of `value`: the value is lower-cased once, and terms hashed
+// straight from that copy (lower-casing never moves a term boundary).
 template <class Fn>
-void Probes(uint64_t hash, size_t nbits, Fn&& fn) {
+void ForEachTermHash(std::string_view value, std::string& lowered, Fn&& fn) {
+    const size_t n = value.size();
+    lowered.resize(n);
+    for (size_t i = 0; i < n; ++i) lowered[i] = kBytes.lower[static_cast<unsigned char>(value[i])];
+    const char* p = lowered.data();
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && !kBytes.term[static_cast<unsigned char>(p[i])]) ++i;
+        const size_t start = i;
+        while (i < n && kBytes.term[static_cast<unsigned char>(p[i])]) ++i;
+        if (i > start) fn(LoweredTermHash(std::string_view(p + start, i - start)));
+    }
+}
+
+// Bit positions of the k probes: (h1 + i * h2) mod nbits by double hashing from the two
+// halves of one 64-bit hash. Stepping by h2 mod nbits gives the same positions with two
+// divisions instead of k.
+template <class Fn>
+void Probes(uint64_t hash, size_t nbits, int hashes, Fn&& fn) {
     const uint64_t h1 = hash & 0xffffffff;
     const uint64_t h2 = (hash >> 32) | 1;
-    for (int i = 0; i < kHashes; ++i) fn((h1 + static_cast<uint64_t>(i) * h2) % nbits);
+    uint64_t bit = h1 % nbits;
+    const uint64_t step = h2 % nbits;
+    for (int i = 0; i < hashes; ++i) {
+        fn(bit);
+        bit += step;
+        if (bit >= nbits) bit -= nbits;
+    }
 }
 
-// A set of 64-bit hashes by linear probing (the keys are hashes: their low bits index it).
+// Distinct values among hashes by linear counting: the share of a bitmap's bits no hash hit
+// (Whang et al. 1990). Within a few percent up to ~m ln m distinct hashes, which is plenty to
+// size a Bloom filter; past that it answers the number of hashes.
+size_t EstimateDistinct(const std::vector<uint64_t>& hashes) {
+    constexpr size_t kBits = size_t{1} << 17;  // 16 KiB: stays in L1/L2 while it fills
+    if (hashes.size() <= 64) return hashes.size();
+    std::vector<uint64_t> bitmap(kBits / 64, 0);
+    for (uint64_t h : hashes) {
+        const uint64_t b = h >> (64 - 17);
+        bitmap[b / 64] |= uint64_t{1} << (b % 64);
+    }
+    size_t zeros = 0;
+    for (uint64_t w : bitmap) zeros += static_cast<size_t>(64 - std::popcount(w));
+    if (zeros == 0) return hashes.size();
+    const double estimate =
+        -static_cast<double>(kBits) * std::log(static_cast<double>(zeros) / kBits);
+    return std::min(hashes.size(), static_cast<size_t>(estimate) + 1);
+}
+
+// The distinct values of a block, by the hashes of those seen before.
 class HashSet64 {
   public:
     explicit HashSet64(size_t expected) {
@@ -50,7 +114,6 @@ class HashSet64 {
         if (key == 0) {  // 0 marks an empty slot
             if (has_zero_) return false;
             has_zero_ = true;
-            keys_.push_back(0);
             return true;
         }
         const size_t mask = slots_.size() - 1;
@@ -58,14 +121,11 @@ class HashSet64 {
             if (slots_[i] == key) return false;
             if (slots_[i] == 0) {
                 slots_[i] = key;
-                keys_.push_back(key);
-                if (keys_.size() * 2 > slots_.size()) Grow();
+                if (++size_ * 2 > slots_.size()) Grow();
                 return true;
             }
         }
     }
-    // Every key, in insertion order.
-    const std::vector<uint64_t>& keys() const { return keys_; }
 
   private:
     void Grow() {
@@ -81,7 +141,7 @@ class HashSet64 {
     }
 
     std::vector<uint64_t> slots_;
-    std::vector<uint64_t> keys_;
+    size_t size_ = 0;
     bool has_zero_ = false;
 };
 
@@ -89,11 +149,13 @@ class HashSet64 {
 
 void BlockFilter::Build(const core::Column& c, size_t begin, size_t end, std::string& out) {
     // Values repeat (dimensions, dictionary columns): a value seen before adds no new key,
-    // so its terms are not extracted again. Both sets dedupe in O(n); sorting the keys of a
-    // message block (~10 terms a row) was the costliest part of a flush. (Two values of a
-    // block with one 64-bit hash, odds about 1e-12, would lose the second one's terms.)
-    HashSet64 values(end - begin);
-    HashSet64 keys(end - begin);
+    // so its terms are not extracted again. Terms repeat too (words of log messages), but
+    // a Bloom filter does not mind a key added twice: their hashes are only collected, and
+    // the filter is sized from an estimate of how many are distinct. (Two values of a block
+    // with one 64-bit hash, odds about 1e-12, would lose the second one's terms.)
+    HashSet64 values(std::min<size_t>(end - begin, 1024));
+    std::vector<uint64_t> keys;
+    keys.reserve(end - begin);
     std::string lowered;
     std::string_view previous;
     bool first = true;
@@ -104,13 +166,15 @@ void BlockFilter::Build(const core::Column& c, size_t begin, size_t end, std::st
         previous = v;
         const uint64_t h = ValueHash(v);
         if (!values.Insert(h)) continue;
-        keys.Insert(h);
-        core::ForEachTerm(v, [&](std::string_view t) { keys.Insert(TermHash(t, lowered)); });
+        keys.push_back(h);
+        ForEachTermHash(v, lowered, [&](uint64_t t) { keys.push_back(t); });
     }
-    const size_t words = std::max<size_t>(1, (keys.keys().size() * kBitsPerKey + 63) / 64);
+    const size_t distinct = EstimateDistinct(keys);
+    const size_t words = std::max<size_t>(1, (distinct * kBitsPerKey + 63) / 64);
     std::vector<uint64_t> bits(words);
-    for (uint64_t k : keys.keys()) {
-        Probes(k, words * 64, [&](uint64_t b) { bits[b / 64] |= uint64_t{1} << (b % 64); });
+    for (uint64_t k : keys) {
+        Probes(k, words * 64, kHashes,
+               [&](uint64_t b) { bits[b / 64] |= uint64_t{1} << (b % 64); });
     }
     out.push_back(static_cast<char>(kHashes));
     PutVarint(out, words);
@@ -133,14 +197,11 @@ core::Result<BlockFilter> BlockFilter::Parse(std::string_view data) {
 }
 
 bool BlockFilter::MayContain(uint64_t hash) const {
-    const uint64_t h1 = hash & 0xffffffff;
-    const uint64_t h2 = (hash >> 32) | 1;
-    const size_t nbits = words_.size() * 64;
-    for (int i = 0; i < hashes_; ++i) {
-        uint64_t b = (h1 + static_cast<uint64_t>(i) * h2) % nbits;
-        if ((words_[b / 64] & (uint64_t{1} << (b % 64))) == 0) return false;
-    }
-    return true;
+    bool all = true;
+    Probes(hash, words_.size() * 64, hashes_, [&](uint64_t b) {
+        all = all && (words_[b / 64] & (uint64_t{1} << (b % 64))) != 0;
+    });
+    return all;
 }
 
 bool BlockFilter::MayContainValue(std::string_view value) const {

@@ -128,18 +128,31 @@ void EncodeStrings(const Column& c, size_t begin, size_t end, std::string& out,
     // Dictionary when it is smaller: low-cardinality columns (levels, names, run ids).
     std::unordered_map<std::string_view, uint32_t> codes;
     std::vector<std::string_view> dict;
+    std::vector<uint32_t> row_codes;
+    row_codes.reserve(rows);
     size_t all_bytes = 0, dict_bytes = 0, max_len = 0;
     bool try_dict = true;
+    std::string_view previous;
     for (size_t i = begin; i < end; ++i) {
         std::string_view v = c.string_at(i);
         all_bytes += v.size();
         max_len = std::max(max_len, v.size());
         if (!try_dict) continue;
+        if (i > begin && v == previous) {  // runs of one value are common
+            row_codes.push_back(row_codes.back());
+            continue;
+        }
+        previous = v;
         auto [it, added] = codes.try_emplace(v, static_cast<uint32_t>(dict.size()));
+        row_codes.push_back(it->second);
         if (added) {
             dict.push_back(v);
             dict_bytes += v.size() + 1;
-            if (dict.size() > rows / 2 + 1) try_dict = false;
+            // Mostly distinct (messages, ids): a dictionary will not pay, stop building one.
+            const size_t seen = i - begin + 1;
+            if (dict.size() > rows / 2 + 1 || (seen >= 512 && dict.size() * 4 > seen * 3)) {
+                try_dict = false;
+            }
         }
     }
     const int len_width = BitWidth(max_len);
@@ -153,9 +166,7 @@ void EncodeStrings(const Column& c, size_t begin, size_t end, std::string& out,
         PutVarint(out, dict.size());
         for (auto v : dict) PutLengthPrefixed(out, v);
         out.push_back(static_cast<char>(code_width));
-        PackBits(
-            rows, code_width, [&](size_t i) { return codes.find(c.string_at(begin + i))->second; },
-            out);
+        PackBits(rows, code_width, [&](size_t i) { return row_codes[i]; }, out);
         return;
     }
     s.encoding = Encoding::kPlainString;

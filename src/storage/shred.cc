@@ -1,34 +1,73 @@
 #include "storage/shred.h"
 
 #include <map>
+#include <unordered_map>
 
 #include "core/number_text.h"
-#include <unordered_map>
 
 namespace calypso::storage {
 
 using core::Column;
 using core::Dynamic;
 
+namespace {
+
+// The top-level keys of a column's objects, numbered in order of first appearance. Rows of
+// one column mostly repeat one layout (the same keys in the same order), so the key at each
+// member position of the previous row is tried first and the hash map is rarely consulted.
+class KeyIndex {
+  public:
+    // The number of `key` as member `position` of its object.
+    size_t Find(size_t position, const std::string& key) {
+        if (position < last_.size()) {
+            const size_t guess = last_[position];
+            if (*keys_[guess] == key) return guess;
+        } else {
+            last_.resize(position + 1, 0);
+        }
+        auto [it, added] = numbers_.try_emplace(key, keys_.size());
+        if (added) keys_.push_back(&it->first);
+        last_[position] = it->second;
+        return it->second;
+    }
+    size_t size() const { return keys_.size(); }
+    const std::string& key(size_t number) const { return *keys_[number]; }
+
+  private:
+    std::unordered_map<std::string, size_t> numbers_;  // node-based: key pointers stay valid
+    std::vector<const std::string*> keys_;
+    std::vector<size_t> last_;
+};
+
+}  // namespace
+
 ShreddedColumn Shred(const Column& column) {
     const size_t rows = column.size();
-    std::unordered_map<std::string, size_t> string_count;
-    std::unordered_map<std::string, bool> mixed;
+    KeyIndex index;
+    std::vector<size_t> string_count;
+    std::vector<bool> mixed;
     for (size_t r = 0; r < rows; ++r) {
         if (column.IsNull(r)) continue;
         const Dynamic& d = column.dynamic_at(r);
         if (d.kind() != Dynamic::Kind::kObject) continue;
-        for (const auto& [key, value] : d.as_object()) {
-            if (value.kind() == Dynamic::Kind::kString) {
-                ++string_count[key];
+        const auto& members = d.as_object();
+        for (size_t m = 0; m < members.size(); ++m) {
+            const size_t k = index.Find(m, members[m].first);
+            if (k == string_count.size()) {
+                string_count.push_back(0);
+                mixed.push_back(false);
+            }
+            if (members[m].second.kind() == Dynamic::Kind::kString) {
+                ++string_count[k];
             } else {
-                mixed[key] = true;
+                mixed[k] = true;
             }
         }
     }
     std::map<std::string, size_t> chosen;  // key -> index in `keys`, ordered for determinism
-    for (const auto& [key, count] : string_count) {
-        if (!mixed.contains(key) && count * kShredMinShare >= rows &&
+    for (size_t k = 0; k < index.size(); ++k) {
+        const std::string& key = index.key(k);
+        if (!mixed[k] && string_count[k] * kShredMinShare >= rows &&
             key.find(kShredSeparator) == std::string::npos) {
             chosen.emplace(key, 0);
         }
@@ -39,14 +78,23 @@ ShreddedColumn Shred(const Column& column) {
         return out;
     }
     while (chosen.size() > 64) chosen.erase(std::prev(chosen.end()));
-    for (auto& [key, index] : chosen) {
-        index = out.keys.size();
+    // Key number -> its sub-column, or -1 when it stays in the residual.
+    std::vector<int> column_of(index.size(), -1);
+    for (auto& [key, position] : chosen) {
+        position = out.keys.size();
         Column c(core::Type::kString);
         c.Reserve(rows);
         out.keys.emplace_back(key, std::move(c));
     }
+    for (size_t k = 0; k < index.size(); ++k) {
+        auto it = chosen.find(index.key(k));
+        if (it != chosen.end()) column_of[k] = static_cast<int>(it->second);
+    }
     out.residual = Column(core::Type::kDynamic);
     out.residual.Reserve(rows);
+    // Rows whose keys were all shredded share one empty object (an object still, so that
+    // Unshred tells them from null rows).
+    const Dynamic empty = Dynamic::MakeObject({});
     std::vector<bool> seen(out.keys.size());
     for (size_t r = 0; r < rows; ++r) {
         std::fill(seen.begin(), seen.end(), false);
@@ -54,16 +102,18 @@ ShreddedColumn Shred(const Column& column) {
             out.residual.AppendFrom(column, r);
         } else {
             Dynamic::Object rest;
-            for (const auto& [key, value] : column.dynamic_at(r).as_object()) {
-                auto it = chosen.find(key);
-                if (it != chosen.end() && !seen[it->second]) {
-                    out.keys[it->second].second.AppendString(value.as_string());
-                    seen[it->second] = true;
+            const auto& members = column.dynamic_at(r).as_object();
+            for (size_t m = 0; m < members.size(); ++m) {
+                const auto& [key, value] = members[m];
+                const int c = column_of[index.Find(m, key)];
+                if (c >= 0 && !seen[static_cast<size_t>(c)]) {
+                    out.keys[static_cast<size_t>(c)].second.AppendString(value.as_string());
+                    seen[static_cast<size_t>(c)] = true;
                 } else {
                     rest.emplace_back(key, value);
                 }
             }
-            out.residual.AppendDynamic(Dynamic::MakeObject(std::move(rest)));
+            out.residual.AppendDynamic(rest.empty() ? empty : Dynamic::MakeObject(std::move(rest)));
         }
         for (size_t k = 0; k < seen.size(); ++k) {
             if (!seen[k]) out.keys[k].second.AppendNull();

@@ -83,7 +83,8 @@ struct Store::Impl {
     struct Writer {
         std::string record;
         std::vector<core::TableBatch> batches;
-        std::vector<size_t> sizes;  // encoded bytes per batch, for the Usage table
+        std::vector<size_t> sizes;   // encoded bytes per batch, for the Usage table
+        std::vector<size_t> memory;  // Batch::ByteSize() per batch, measured before locking
         core::Status status;
         bool done = false;
         std::condition_variable cv;
@@ -116,7 +117,9 @@ struct Store::Impl {
     // REQUIRES: mu held. Maps `batch` onto the table's schema by column name.
     core::Batch Normalize(const TableState& table, core::Batch batch) const;
     // REQUIRES: mu held. Makes acknowledged batches visible.
-    void ApplyToBuffers(std::vector<core::TableBatch>& batches);
+    // `memory[i]` is batches[i].batch.ByteSize(), measured by the caller outside the lock
+    // (it walks every dynamic value).
+    void ApplyToBuffers(std::vector<core::TableBatch>& batches, const std::vector<size_t>& memory);
 
     // Reads `schema`'s columns of one block of a segment, from the cache when it has them.
     // `schema` ends with one dynamic field per entry of `keys`.

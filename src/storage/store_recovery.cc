@@ -138,7 +138,9 @@ Status Store::Impl::Recover() {
                 TableState& t = TableFor(tb.table, tb.batch.schema);
                 tb.batch = Normalize(t, std::move(tb.batch));
             }
-            ApplyToBuffers(batches);
+            std::vector<size_t> memory;
+            for (const auto& tb : batches) memory.push_back(tb.batch.ByteSize());
+            ApplyToBuffers(batches, memory);
             ++recovery.recovered_records;
         }
         if (reader.saw_damage()) {
