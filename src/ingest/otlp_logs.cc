@@ -1,5 +1,7 @@
 // Log records -> traces, exceptions or customEvents, as the exporter's logToEnvelope.
 
+#include <algorithm>
+
 #include "ingest/otlp_mappers.h"
 
 namespace calypso::ingest::internal {
@@ -44,18 +46,27 @@ void MapLogRecord(const LogRecord& r, const ItemPath& path, OtlpRows& rows) {
     RowTags tags;
     tags.operation_id = r.trace_id;
     tags.parent_id = r.span_id;
-    const std::string operation_name = AttributeText(r.attributes, "ai.operation.name");
-    tags.operation_name = operation_name;
-    AttributeTags(r.attributes, tags);
     const int64_t severity = SeverityLevel(r.severity_number, r.severity_text);
     const Dynamic properties = Properties(r.attributes, PropertyRule::kLog);
-    const Dynamic measurements = CustomMeasurements(r.attributes);
 
+    // Every attribute read by name below has a '.' in its key; a pipeline's own attributes
+    // (parent_run_id, step_name, ...) usually have none, and then the lookups are skipped.
+    const bool dotted = std::any_of(r.attributes.begin(), r.attributes.end(), [](const auto& a) {
+        return a.key.find('.') != std::string::npos;
+    });
+    std::string operation_name, event_name;
+    Dynamic measurements;
     ExceptionRow ex;
-    ex.type = AttributeText(r.attributes, "exception.type");
-    ex.message = AttributeText(r.attributes, "exception.message");
-    ex.stack = AttributeText(r.attributes, "exception.stacktrace");
-    const std::string event_name = AttributeText(r.attributes, "microsoft.custom_event.name");
+    if (dotted) {
+        operation_name = AttributeText(r.attributes, "ai.operation.name");
+        tags.operation_name = operation_name;
+        AttributeTags(r.attributes, tags);
+        measurements = CustomMeasurements(r.attributes);
+        ex.type = AttributeText(r.attributes, "exception.type");
+        ex.message = AttributeText(r.attributes, "exception.message");
+        ex.stack = AttributeText(r.attributes, "exception.stacktrace");
+        event_name = AttributeText(r.attributes, "microsoft.custom_event.name");
+    }
 
     TableId table = kTraces;
     if (!ex.type.empty() || !ex.message.empty() || !ex.stack.empty()) {

@@ -135,9 +135,11 @@ Dynamic Properties(const Attributes& attributes, PropertyRule rule) {
     Dynamic::Object members;
     for (const Attribute& a : attributes) {
         if (a.key.empty() || a.value.is_null() || !Keeps(a.key, rule)) continue;
-        const std::string text = ValueText(a.value);
+        std::string text = a.value.kind() == Dynamic::Kind::kString
+                               ? std::string(Truncate(a.value.as_string(), kMaxPropertyValue))
+                               : std::string(Truncate(ValueText(a.value), kMaxPropertyValue));
         members.emplace_back(std::string(Truncate(a.key, kMaxPropertyKey)),
-                             Dynamic::String(std::string(Truncate(text, kMaxPropertyValue))));
+                             Dynamic::String(std::move(text)));
     }
     if (members.empty()) return {};
     return Dynamic::MakeObject(std::move(members));
