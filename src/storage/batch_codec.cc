@@ -3,6 +3,8 @@
 #include <xxhash.h>
 
 #include <bit>
+#include <memory>
+#include <vector>
 
 #include "storage/coding.h"
 #include "storage/dynamic_codec.h"
@@ -22,30 +24,87 @@ uint32_t Checksum32(std::string_view data) {
 // dynamic_codec.h; without it (WAL files written before) each value is length-prefixed JSON.
 constexpr uint8_t kBinaryDynamic = 0x80;
 
-void EncodeColumn(const Column& column, std::string& out) {
+// Set on the type byte of a column whose rows are all one value (the batch's iKey, appId,
+// SDK version, empty optional fields): written once instead of once per row, which took a
+// third of a WAL record of pipeline logs.
+constexpr uint8_t kConstant = 0x40;
+
+namespace {
+
+// Whether every row of a (non-dynamic) column has row 0's validity and value.
+bool IsConstant(const Column& column) {
     const size_t rows = column.size();
-    const bool dynamic = core::PhysicalOf(column.type()) == Physical::kDynamic;
-    out.push_back(static_cast<char>(static_cast<uint8_t>(column.type()) |
-                                    (dynamic ? kBinaryDynamic : 0)));
-    PutVarint(out, rows);
+    if (rows < 2) return false;
     auto validity = column.validity();
-    out.append(reinterpret_cast<const char*>(validity.data()), validity.size());
+    for (size_t i = 1; i < rows; ++i) {
+        if (validity[i] != validity[0]) return false;
+    }
     switch (core::PhysicalOf(column.type())) {
-        case Physical::kInt64:
-            for (int64_t v : column.int64s()) PutFixed64(out, static_cast<uint64_t>(v));
-            break;
-        case Physical::kDouble:
-            for (double v : column.doubles()) PutFixed64(out, std::bit_cast<uint64_t>(v));
-            break;
-        case Physical::kString:
-            for (size_t i = 0; i < rows; ++i) PutLengthPrefixed(out, column.string_at(i));
-            break;
+        case Physical::kInt64: {
+            auto v = column.int64s();
+            for (size_t i = 1; i < rows; ++i) {
+                if (v[i] != v[0]) return false;
+            }
+            return true;
+        }
+        case Physical::kDouble: {
+            auto v = column.doubles();
+            for (size_t i = 1; i < rows; ++i) {
+                if (std::bit_cast<uint64_t>(v[i]) != std::bit_cast<uint64_t>(v[0])) return false;
+            }
+            return true;
+        }
+        case Physical::kString: {
+            const std::string_view first = column.string_at(0);
+            for (size_t i = 1; i < rows; ++i) {
+                if (column.string_at(i) != first) return false;
+            }
+            return true;
+        }
         case Physical::kDynamic:
-            for (const auto& d : column.dynamics()) EncodeDynamic(d, out);
+        case Physical::kNone:
+            return false;
+    }
+    return false;
+}
+
+void EncodeValues(const Column& column, size_t begin, size_t end, std::string& out) {
+    switch (core::PhysicalOf(column.type())) {
+        case Physical::kInt64: {
+            auto v = column.int64s();
+            for (size_t i = begin; i < end; ++i) PutFixed64(out, static_cast<uint64_t>(v[i]));
             break;
+        }
+        case Physical::kDouble: {
+            auto v = column.doubles();
+            for (size_t i = begin; i < end; ++i) PutFixed64(out, std::bit_cast<uint64_t>(v[i]));
+            break;
+        }
+        case Physical::kString:
+            for (size_t i = begin; i < end; ++i) PutLengthPrefixed(out, column.string_at(i));
+            break;
+        case Physical::kDynamic: {
+            const auto& d = column.dynamics();
+            for (size_t i = begin; i < end; ++i) EncodeDynamic(d[i], out);
+            break;
+        }
         case Physical::kNone:
             break;
     }
+}
+
+}  // namespace
+
+void EncodeColumn(const Column& column, std::string& out) {
+    const size_t rows = column.size();
+    const bool dynamic = core::PhysicalOf(column.type()) == Physical::kDynamic;
+    const bool constant = IsConstant(column);
+    out.push_back(static_cast<char>(static_cast<uint8_t>(column.type()) |
+                                    (dynamic ? kBinaryDynamic : 0) | (constant ? kConstant : 0)));
+    PutVarint(out, rows);
+    auto validity = column.validity();
+    out.append(reinterpret_cast<const char*>(validity.data()), constant ? 1 : validity.size());
+    EncodeValues(column, 0, constant ? 1 : rows, out);
 }
 
 namespace {
@@ -54,12 +113,50 @@ Status Truncated(std::string_view what) {
     return Status::Corruption("truncated or malformed " + std::string(what));
 }
 
+// A kConstant column: one validity byte and one value stand for every row.
+Status DecodeConstant(Reader& r, core::Type type, size_t rows, Column& out) {
+    uint8_t valid;
+    if (!r.GetByte(valid)) return Truncated("column validity");
+    std::vector<uint8_t> validity(rows, valid != 0 ? 1 : 0);
+    switch (core::PhysicalOf(type)) {
+        case Physical::kInt64: {
+            uint64_t v;
+            if (!r.GetFixed64(v)) return Truncated("column values");
+            out = Column::FromInt64s(type, std::vector<int64_t>(rows, static_cast<int64_t>(v)),
+                                     std::move(validity));
+            return Status::Ok();
+        }
+        case Physical::kDouble: {
+            uint64_t v;
+            if (!r.GetFixed64(v)) return Truncated("column values");
+            out = Column::FromDoubles(type, std::vector<double>(rows, std::bit_cast<double>(v)),
+                                      std::move(validity));
+            return Status::Ok();
+        }
+        case Physical::kString: {
+            std::string_view s;
+            if (!r.GetLengthPrefixed(s)) return Truncated("column values");
+            // One dictionary entry shared by every row.
+            out = Column::FromDictionary(
+                type, std::make_shared<const std::vector<std::string>>(1, std::string(s)),
+                std::vector<uint32_t>(rows, 0), std::move(validity));
+            return Status::Ok();
+        }
+        case Physical::kDynamic:
+        case Physical::kNone:
+            break;
+    }
+    return Status::Corruption("constant flag on a column of type " +
+                              std::to_string(static_cast<int>(type)));
+}
+
 Status DecodeColumnFrom(Reader& r, Column& out) {
     uint8_t type_byte;
     uint64_t rows;
     if (!r.GetByte(type_byte) || !r.GetVarint(rows)) return Truncated("column header");
     const bool binary_dynamic = (type_byte & kBinaryDynamic) != 0;
-    type_byte &= static_cast<uint8_t>(~kBinaryDynamic);
+    const bool constant = (type_byte & kConstant) != 0;
+    type_byte &= static_cast<uint8_t>(~(kBinaryDynamic | kConstant));
     if (binary_dynamic && type_byte != static_cast<uint8_t>(core::Type::kDynamic)) {
         return Status::Corruption("binary values flag on a non-dynamic column");
     }
@@ -67,6 +164,7 @@ Status DecodeColumnFrom(Reader& r, Column& out) {
         return Status::Corruption("unknown column type " + std::to_string(type_byte));
     }
     const auto type = static_cast<core::Type>(type_byte);
+    if (constant) return DecodeConstant(r, type, static_cast<size_t>(rows), out);
     std::string_view validity;
     if (!r.GetBytes(static_cast<size_t>(rows), validity)) return Truncated("column validity");
     Column col(type);
