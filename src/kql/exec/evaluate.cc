@@ -1,5 +1,10 @@
 #include "kql/exec/evaluate.h"
 
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace calypso::kql {
 
 core::Status ResolveColumns(BoundExpr& expr, const core::Schema& schema) {
@@ -28,17 +33,67 @@ Vec Evaluate(const BoundExpr& expr, const core::Batch& batch) {
     return expr.kernel(args, batch.num_rows());
 }
 
+namespace {
+
+// Numbers gathered from one column with straight loops (GatherFrom indirects every row
+// through a list of sources); nullopt for other columns.
+std::optional<core::Column> GatherNumbers(const core::Column& col,
+                                          const std::vector<uint32_t>& rows) {
+    const auto phys = core::PhysicalOf(col.type());
+    if (phys != core::Physical::kInt64 && phys != core::Physical::kDouble) return std::nullopt;
+    const size_t n = rows.size();
+    const auto valid = col.validity();
+    std::vector<uint8_t> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = valid[rows[i]];
+    if (phys == core::Physical::kInt64) {
+        const auto src = col.int64s();
+        std::vector<int64_t> out(n);
+        for (size_t i = 0; i < n; ++i) out[i] = src[rows[i]];
+        return core::Column::FromInt64s(col.type(), std::move(out), std::move(v));
+    }
+    const auto src = col.doubles();
+    std::vector<double> out(n);
+    for (size_t i = 0; i < n; ++i) out[i] = src[rows[i]];
+    return core::Column::FromDoubles(col.type(), std::move(out), std::move(v));
+}
+
+// Dictionary codes gathered with straight loops, under a copy of the dictionary (a
+// column's dictionary cannot be shared from here): only when the dictionary is small
+// beside the rows gathered, else nullopt.
+std::optional<core::Column> GatherCodes(const core::Column& col,
+                                        const std::vector<uint32_t>& rows) {
+    if (!col.is_dictionary() || col.dictionary().size() * 4 > rows.size()) return std::nullopt;
+    const size_t n = rows.size();
+    const auto valid = col.validity();
+    const auto codes = col.codes();
+    std::vector<uint8_t> v(n);
+    std::vector<uint32_t> out(n);
+    for (size_t i = 0; i < n; ++i) {
+        v[i] = valid[rows[i]];
+        out[i] = codes[rows[i]];
+    }
+    return core::Column::FromDictionary(
+        col.type(), std::make_shared<const std::vector<std::string>>(col.dictionary()),
+        std::move(out), std::move(v));
+}
+
+}  // namespace
+
+core::Column GatherColumn(const core::Column& col, const std::vector<uint32_t>& rows) {
+    if (auto numbers = GatherNumbers(col, rows)) return std::move(*numbers);
+    if (auto codes = GatherCodes(col, rows)) return std::move(*codes);
+    std::vector<core::Column::RowRef> refs(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) refs[i] = {0, rows[i]};
+    const core::Column* source = &col;
+    return core::Column::GatherFrom(col.type(), std::span<const core::Column* const>(&source, 1),
+                                    refs);
+}
+
 core::Batch Gather(const core::Batch& batch, const std::vector<uint32_t>& rows) {
     core::Batch out;
     out.schema = batch.schema;
     out.columns.reserve(batch.columns.size());
-    std::vector<core::Column::RowRef> refs(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) refs[i] = {0, rows[i]};
-    for (const auto& col : batch.columns) {
-        const core::Column* source = &col;
-        out.columns.push_back(core::Column::GatherFrom(
-            col.type(), std::span<const core::Column* const>(&source, 1), refs));
-    }
+    for (const auto& col : batch.columns) out.columns.push_back(GatherColumn(col, rows));
     return out;
 }
 

@@ -28,6 +28,8 @@ inline void AppendVecRow(core::Column& out, const Vec& v, size_t i) {
 
 // The rows of `batch` listed in `rows`, in that order.
 core::Batch Gather(const core::Batch& batch, const std::vector<uint32_t>& rows);
+// The same for one column.
+core::Column GatherColumn(const core::Column& col, const std::vector<uint32_t>& rows);
 
 // Appends a binary encoding of row `i` of `v` to `out`: equal values (and nulls) encode
 // equally, so the encodings of several columns concatenated form a hash key.

@@ -104,6 +104,23 @@ class FilterOp final : public Operator {
     OpPtr child_;
 };
 
+// A filter and the column pick above it (IsColumnPick) as one operator.
+class FilterPickOp final : public Operator {
+  public:
+    FilterPickOp(PlanNode& filter, PlanNode& pick, OpPtr child)
+        : filter_(filter), pick_(pick), child_(std::move(child)) {}
+    Status Run(const Sink& sink) override {
+        std::vector<uint32_t> rows;
+        return child_->Run(
+            [&](const Batch& b) { return FilterPickStep(filter_, pick_, b, rows, sink); });
+    }
+
+  private:
+    PlanNode& filter_;
+    PlanNode& pick_;
+    OpPtr child_;
+};
+
 class ProjectOp final : public Operator {
   public:
     ProjectOp(PlanNode& node, OpPtr child) : node_(node), child_(std::move(child)) {}
@@ -447,6 +464,13 @@ core::Result<OpPtr> BuildUnchecked(PlanNode& node, const core::TableSource& sour
         return OpPtr(std::make_unique<ScanOp>(node, tables, opts));
     }
     if (node.kind == K::kValues) return OpPtr(std::make_unique<ValuesOp>(node));
+    if (IsColumnPick(node) && node.input->kind == K::kFilter && !UsesWindowFunctions(*node.input)) {
+        PlanNode& filter = *node.input;
+        ASSIGN_OR_RETURN(OpPtr child, BuildOperator(*filter.input, source, opts));
+        RETURN_IF_ERROR(ResolveColumns(*filter.predicate, filter.input->schema));
+        for (auto& e : node.exprs) RETURN_IF_ERROR(ResolveColumns(*e, filter.schema));
+        return OpPtr(std::make_unique<FilterPickOp>(filter, node, std::move(child)));
+    }
     ASSIGN_OR_RETURN(OpPtr child, BuildOperator(*node.input, source, opts));
     if (UsesWindowFunctions(node)) {
         child = std::make_unique<GatherAllOp>(node.input->schema, std::move(child));

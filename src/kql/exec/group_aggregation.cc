@@ -54,6 +54,13 @@ GroupAggregation::GroupAggregation(const PlanNode& node, QueryGovernor& governor
         code_ids_.resize(nkeys_);
         words_.resize(nkeys_ + 1);
     }
+    auto plain = [](const BoundExprPtr& e) {
+        return e->kind == BoundExpr::Kind::kColumn || e->kind == BoundExpr::Kind::kConst;
+    };
+    selects_in_place_ = !fixed_ && std::all_of(node.keys.begin(), node.keys.end(), plain);
+    for (const auto& a : node.aggregates) {
+        selects_in_place_ = selects_in_place_ && std::all_of(a.args.begin(), a.args.end(), plain);
+    }
     ResizeStates();
 }
 
@@ -191,8 +198,11 @@ core::Status GroupAggregation::Charge() {
     return charge_.Set(held);
 }
 
-core::Status GroupAggregation::Add(const core::Batch& b) {
-    size_t n = b.num_rows();
+core::Status GroupAggregation::Add(const core::Batch& b, const std::vector<uint32_t>* rows) {
+    if (rows != nullptr && !selects_in_place_) return Add(Gather(b, *rows));
+    // Row j of this addition is row at(j) of b.
+    auto at = [rows](size_t j) { return rows != nullptr ? (*rows)[j] : j; };
+    const size_t n = rows != nullptr ? rows->size() : b.num_rows();
     ids_.assign(n, 0);
     std::vector<Vec> keys;
     for (const auto& e : node_.keys) keys.push_back(Evaluate(*e, b));
@@ -208,10 +218,11 @@ core::Status GroupAggregation::Add(const core::Batch& b) {
         const core::Column& col = keys[0].column();
         const auto codes = col.codes();
         code_groups_.assign(col.dictionary().size(), kNoGroup);
-        for (size_t i = 0; i < n; ++i) {
+        for (size_t j = 0; j < n; ++j) {
+            const size_t i = at(j);
             uint32_t& g = code_groups_[codes[i]];
             if (g == kNoGroup) g = GroupOf(keys, i);
-            ids_[i] = g;
+            ids_[j] = g;
         }
     } else if (fixed_) {
         BatchKeyWords(keys, n);
@@ -230,13 +241,32 @@ core::Status GroupAggregation::Add(const core::Batch& b) {
                 ++num_groups_;
             }
         }
+    } else if (int_key_ && !keys[0].is_const() &&
+               core::PhysicalOf(keys[0].column().type()) == core::Physical::kInt64) {
+        // Rows in time order mostly repeat the previous row's key (bin(timestamp, 5m)):
+        // no lookup then.
+        const auto valid = keys[0].column().validity();
+        const auto values = keys[0].column().int64s();
+        for (size_t j = 0; j < n; ++j) {
+            const size_t i = at(j);
+            const size_t p = j > 0 ? at(j - 1) : 0;
+            if (j > 0 && valid[i] && valid[p] && values[i] == values[p]) {
+                ids_[j] = ids_[j - 1];
+            } else {
+                ids_[j] = GroupOf(keys, i);
+            }
+        }
     } else if (nkeys_ > 0) {
-        for (size_t i = 0; i < n; ++i) ids_[i] = GroupOf(keys, i);
+        for (size_t j = 0; j < n; ++j) ids_[j] = GroupOf(keys, at(j));
     }
     ResizeStates();
     for (size_t a = 0; a < states_.size(); ++a) {
         std::vector<Vec> args;
-        for (const auto& e : node_.aggregates[a].args) args.push_back(Evaluate(*e, b));
+        for (const auto& e : node_.aggregates[a].args) {
+            Vec v = Evaluate(*e, b);
+            if (rows != nullptr && !v.is_const()) v = Vec::Own(GatherColumn(v.column(), *rows));
+            args.push_back(std::move(v));
+        }
         states_[a]->Update(args, ids_.data(), n);
     }
     return Charge();

@@ -24,8 +24,9 @@ class GroupAggregation {
     // REQUIRES: the node's keys and aggregate arguments resolved against its input.
     GroupAggregation(const PlanNode& node, QueryGovernor& governor);
 
-    // Adds the rows of `b` (a batch of the node's input) and charges what is held.
-    core::Status Add(const core::Batch& b);
+    // Adds the rows of `b` (a batch of the node's input), or only its rows `rows` (a
+    // filter's selection, in order), and charges what is held.
+    core::Status Add(const core::Batch& b, const std::vector<uint32_t>* rows = nullptr);
     // Folds in `later`, built from rows that come after this one's in input order: its new
     // groups follow this one's, and "first row wins" rules keep this one's rows. `later`
     // is left empty.
@@ -51,6 +52,10 @@ class GroupAggregation {
     const PlanNode& node_;
     size_t nkeys_;
     bool int_key_;
+    // A selection is added in place (else gathered first): keys and aggregate arguments
+    // are columns or constants, so nothing is computed for rows left out, and no
+    // fixed-size key table (which reads whole batches).
+    bool selects_in_place_ = false;
     std::vector<core::Column> key_cols_;
     std::vector<std::unique_ptr<functions::AggregateState>> states_;
     size_t num_groups_;

@@ -61,6 +61,20 @@ core::Status ScanStep(const PlanNode& scan, const std::optional<core::TimeRange>
 core::Status FilterStep(const PlanNode& node, const core::Batch& b, std::vector<uint32_t>& rows,
                         const Sink& sink);
 core::Status ProjectStep(const PlanNode& node, const core::Batch& b, const Sink& sink);
+// True when `node` is a projection of its input's columns as they are (the optimizer puts
+// one above a filter to drop the columns only the filter reads).
+bool IsColumnPick(const PlanNode& node);
+// FilterStep then ProjectStep of such a `pick` as one step: only the picked columns'
+// rows are gathered.
+core::Status FilterPickStep(const PlanNode& filter, const PlanNode& pick, const core::Batch& b,
+                            std::vector<uint32_t>& rows, const Sink& sink);
+// The rows of a batch a filter keeps, without gathering them: the batch and its rows.
+using SelectedSink = std::function<core::Status(const core::Batch&, const std::vector<uint32_t>&)>;
+// FilterStep (or FilterPickStep when `pick` is set) that hands a batch whose every row
+// passed to `all` and one with dropped rows to `some` with the kept rows' indexes.
+core::Status FilterSelectStep(const PlanNode& filter, const PlanNode* pick, const core::Batch& b,
+                              std::vector<uint32_t>& rows, const Sink& all,
+                              const SelectedSink& some);
 
 // The rows a sort (limit < 0) or top-N keeps while its input arrives: O(limit) for top-N.
 class SortBuffer {

@@ -41,12 +41,17 @@ bool FindChain(const PlanNode* node, Chain& chain) {
 
 // A worker's output: out(worker, batch) on that worker's thread.
 using WorkerSink = std::function<Status(size_t worker, const Batch&)>;
+// The same for the rows a filter keeps of a batch, not gathered.
+using WorkerSelectedSink =
+    std::function<Status(size_t worker, const Batch&, const std::vector<uint32_t>& rows)>;
 
 // Runs the chain on `workers` workers. `done(w)`, when set, tells the source worker w
-// wants no more batches.
+// wants no more batches. `selected`, when set, gets what a filter ending the chain (maybe
+// with a column pick after it) keeps as the batch and its rows, unless it keeps them all.
 Status RunChain(const Chain& chain, const core::TableSource& source, const ExecOptions& opts,
                 QueryGovernor& governor, size_t workers, const WorkerSink& out,
-                const std::function<bool(size_t)>& done) {
+                const std::function<bool(size_t)>& done,
+                const WorkerSelectedSink& selected = nullptr) {
     RETURN_IF_ERROR(governor.Check());
     bool filter_time = false;
     core::ScanRequest req = MakeScanRequest(*chain.scan, opts, filter_time);
@@ -57,6 +62,7 @@ Status RunChain(const Chain& chain, const core::TableSource& source, const ExecO
     struct Worker {
         std::vector<std::vector<uint32_t>> rows;
         std::vector<Sink> sinks;
+        SelectedSink some;
     };
     const size_t nsteps = chain.steps.size();
     std::vector<Worker> ws(workers);
@@ -65,11 +71,31 @@ Status RunChain(const Chain& chain, const core::TableSource& source, const ExecO
         wk.rows.resize(nsteps + 1);
         wk.sinks.resize(nsteps + 1);
         wk.sinks[nsteps] = [&out, w](const Batch& b) { return out(w, b); };
+        wk.some = [&selected, w](const Batch& b, const std::vector<uint32_t>& rows) {
+            return selected(w, b, rows);
+        };
         for (size_t i = nsteps; i-- > 0;) {
             const PlanNode& node = *chain.steps[i];
             std::vector<uint32_t>& rows = wk.rows[i + 1];
             const Sink& next = wk.sinks[i + 1];
-            if (node.kind == K::kFilter) {
+            const bool picked = i + 1 < nsteps && IsColumnPick(*chain.steps[i + 1]);
+            if (selected && node.kind == K::kFilter &&
+                (i + 1 == nsteps || (picked && i + 2 == nsteps))) {
+                // The last filter hands its rows on ungathered.
+                const PlanNode* pick = picked ? chain.steps[i + 1] : nullptr;
+                const Sink& all = wk.sinks[nsteps];
+                const SelectedSink& some = wk.some;
+                wk.sinks[i] = [&node, pick, &rows, &all, &some](const Batch& b) {
+                    return FilterSelectStep(node, pick, b, rows, all, some);
+                };
+            } else if (node.kind == K::kFilter && picked) {
+                // The pick after the filter gathers only its columns (sinks[i + 1] unused).
+                const PlanNode& pick = *chain.steps[i + 1];
+                const Sink& after = wk.sinks[i + 2];
+                wk.sinks[i] = [&node, &pick, &rows, &after](const Batch& b) {
+                    return FilterPickStep(node, pick, b, rows, after);
+                };
+            } else if (node.kind == K::kFilter) {
                 wk.sinks[i] = [&node, &rows, &next](const Batch& b) {
                     return FilterStep(node, b, rows, next);
                 };
@@ -105,7 +131,10 @@ class ParallelAggregateOp final : public Operator {
         }
         RETURN_IF_ERROR(RunChain(
             chain_, source_, opts_, governor(), workers,
-            [&](size_t w, const Batch& b) { return parts[w]->Add(b); }, nullptr));
+            [&](size_t w, const Batch& b) { return parts[w]->Add(b); }, nullptr,
+            [&](size_t w, const Batch& b, const std::vector<uint32_t>& rows) {
+                return parts[w]->Add(b, &rows);
+            }));
         for (size_t w = 1; w < workers; ++w) {
             RETURN_IF_ERROR(governor().Check());
             RETURN_IF_ERROR(parts[0]->Merge(*parts[w]));

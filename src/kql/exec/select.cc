@@ -127,6 +127,56 @@ void NarrowByTest(const IntTest& t, std::vector<uint32_t>& rows, bool first, siz
     }
 }
 
+// `e` as a test of a string column that goes straight into the row list: `col == "k"`
+// (either way round), isempty(col), isnotempty(col). A dictionary-coded column is tested
+// once per distinct value. The tests are the kernels' (strings are never null).
+bool NarrowByStringTest(const BoundExpr& e, const core::Batch& b, std::vector<uint32_t>& rows,
+                        bool first) {
+    if (e.kind != BoundExpr::Kind::kCall) return false;
+    const BoundExpr* col = nullptr;
+    std::string_view k;
+    enum class Test { kEquals, kEmpty, kNotEmpty } test;
+    if (e.function == "==" && e.args.size() == 2) {
+        col = e.args[0].get();
+        const BoundExpr* con = e.args[1].get();
+        if (col->kind == BoundExpr::Kind::kConst) std::swap(col, con);
+        if (con->kind != BoundExpr::Kind::kConst || con->value.type() != Type::kString)
+            return false;
+        k = con->value.as_string();
+        test = Test::kEquals;
+    } else if ((e.function == "isempty" || e.function == "isnotempty") && e.args.size() == 1) {
+        col = e.args[0].get();
+        test = e.function == "isempty" ? Test::kEmpty : Test::kNotEmpty;
+    } else {
+        return false;
+    }
+    if (col->kind != BoundExpr::Kind::kColumn) return false;
+    const core::Column& c = b.columns[col->index];
+    if (c.type() != Type::kString) return false;
+    auto holds = [&](std::string_view s) {
+        switch (test) {
+            case Test::kEquals:
+                return s == k;
+            case Test::kEmpty:
+                return s.empty();
+            case Test::kNotEmpty:
+                return !s.empty();
+        }
+        return false;
+    };
+    const size_t n = b.num_rows();
+    if (c.is_dictionary() && c.dictionary().size() <= n) {
+        const auto& dict = c.dictionary();
+        std::vector<uint8_t> answer(dict.size());
+        for (size_t i = 0; i < dict.size(); ++i) answer[i] = holds(dict[i]) ? 1 : 0;
+        const auto codes = c.codes();
+        Narrow(rows, first, n, [&](size_t i) { return answer[codes[i]] != 0; });
+    } else {
+        Narrow(rows, first, n, [&](size_t i) { return holds(c.string_at(i)); });
+    }
+    return true;
+}
+
 // `conjunct`: `e` is an operand of `and`, whose kernel converts it to bool; a whole
 // predicate of type dynamic holds only where it is the boolean true.
 void Select(const BoundExpr& e, const core::Batch& b, std::vector<uint32_t>& rows, bool first,
@@ -139,6 +189,7 @@ void Select(const BoundExpr& e, const core::Batch& b, std::vector<uint32_t>& row
     }
     IntTest t;
     if (AsIntTest(e, b, t)) return NarrowByTest(t, rows, first, n);
+    if (NarrowByStringTest(e, b, rows, first)) return;
     Vec p = Evaluate(e, b);
     if (conjunct && p.type() != Type::kBool) p = functions::CastVec(p, Type::kBool, n);
     if (p.type() == Type::kDynamic) {

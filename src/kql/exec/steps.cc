@@ -1,6 +1,7 @@
 // The per-batch work of Scan, Filter and Project, shared by their operators
 // (executor.cc) and the parallel fragments (parallel.cc). Stateless but for the caller's
 // row buffer, so each worker runs its own copy.
+#include <optional>
 #include <set>
 
 #include "kql/exec/evaluate.h"
@@ -73,6 +74,61 @@ Status FilterStep(const PlanNode& node, const Batch& b, std::vector<uint32_t>& r
     if (rows.empty()) return Status::Ok();
     if (rows.size() == n) return sink(b);
     return sink(Gather(b, rows));
+}
+
+bool IsColumnPick(const PlanNode& node) {
+    if (node.kind != PlanNode::Kind::kProject) return false;
+    for (size_t i = 0; i < node.exprs.size(); ++i) {
+        const BoundExpr& e = *node.exprs[i];
+        if (e.kind != BoundExpr::Kind::kColumn || e.type != node.schema.fields[i].type)
+            return false;
+    }
+    return true;
+}
+
+namespace {
+
+// The columns of `b` that `pick` picks (shared, not copied); nullopt when one does not
+// have the type the pick gives it.
+std::optional<Batch> Picked(const PlanNode& pick, const Batch& b) {
+    Batch out;
+    out.schema = pick.schema;
+    out.columns.reserve(pick.exprs.size());
+    for (size_t i = 0; i < pick.exprs.size(); ++i) {
+        const core::Column& c = b.columns[pick.exprs[i]->index];
+        if (c.type() != pick.schema.fields[i].type) return std::nullopt;
+        out.columns.push_back(c);
+    }
+    return out;
+}
+
+}  // namespace
+
+Status FilterPickStep(const PlanNode& filter, const PlanNode& pick, const Batch& b,
+                      std::vector<uint32_t>& rows, const Sink& sink) {
+    const size_t n = b.num_rows();
+    SelectRows(*filter.predicate, b, rows);
+    if (rows.empty()) return Status::Ok();
+    std::optional<Batch> out = Picked(pick, b);
+    // Not a pick after all: the long way.
+    if (!out) return ProjectStep(pick, rows.size() == n ? b : Gather(b, rows), sink);
+    if (rows.size() == n) return sink(*out);
+    return sink(Gather(*out, rows));
+}
+
+Status FilterSelectStep(const PlanNode& filter, const PlanNode* pick, const Batch& b,
+                        std::vector<uint32_t>& rows, const Sink& all, const SelectedSink& some) {
+    const size_t n = b.num_rows();
+    std::optional<Batch> out;
+    if (pick != nullptr) {
+        out = Picked(*pick, b);
+        if (!out) return FilterPickStep(filter, *pick, b, rows, all);
+    }
+    SelectRows(*filter.predicate, b, rows);
+    if (rows.empty()) return Status::Ok();
+    const Batch& kept = out ? *out : b;
+    if (rows.size() == n) return all(kept);
+    return some(kept, rows);
 }
 
 Status ProjectStep(const PlanNode& node, const Batch& b, const Sink& sink) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +14,36 @@ using Names = std::set<std::string>;
 void Collect(const BoundExpr& e, Names& out) {
     if (e.kind == BoundExpr::Kind::kColumn) out.insert(e.column);
     for (const auto& a : e.args) Collect(*a, out);
+}
+
+// A filter passes on every column of its input, also those only its predicate reads
+// (`isnotempty(d.k)`): the rows of those would be gathered for nothing. When the nodes
+// above read fewer columns, `filter` becomes a projection of just those (column references
+// only) over the filter, which the executor runs as one step that gathers only them.
+void NarrowAfterFilter(PlanNode& filter, const Names& required) {
+    if (filter.schema.fields.empty()) return;
+    core::Schema kept;
+    for (const auto& f : filter.schema.fields) {
+        if (required.count(f.name) != 0) kept.fields.push_back(f);
+    }
+    if (kept.fields.empty()) {
+        // Something must carry the row count (`where p | count`): a number is the cheapest
+        // to gather.
+        const auto& fields = filter.schema.fields;
+        auto it = std::find_if(fields.begin(), fields.end(), [](const core::Field& f) {
+            auto p = core::PhysicalOf(f.type);
+            return p == core::Physical::kInt64 || p == core::Physical::kDouble;
+        });
+        kept.fields.push_back(it != fields.end() ? *it : fields[0]);
+    }
+    if (kept.size() == filter.schema.size()) return;
+    auto inner = std::make_unique<PlanNode>(std::move(filter));
+    filter = PlanNode();
+    filter.kind = PlanNode::Kind::kProject;
+    filter.schema = std::move(kept);
+    for (const auto& f : filter.schema.fields)
+        filter.exprs.push_back(MakeColumnRef(f.name, f.type));
+    filter.input = std::move(inner);
 }
 
 // `required` == nullptr means every column of the node's output.
@@ -112,6 +144,7 @@ void Prune(PlanNode& node, const Names* required) {
             node.schema = node.input->schema;
         }
     }
+    if (node.kind == K::kFilter && required != nullptr) NarrowAfterFilter(node, *required);
 }
 
 }  // namespace

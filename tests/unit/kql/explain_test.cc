@@ -11,13 +11,37 @@ TEST_F(ExplainTest, IndentedTreeWithScanDetails) {
                       "step = tostring(customDimensions.step) | top 3 by n"),
               "Top 3 by n desc\n"
               "  Aggregate by step=['tostring(customDimensions.step)'] [count()]\n"
-              "    Filter ['tostring(customDimensions.parent_run_id)'] == \"r1\" and timestamp > "
+              // Only the filter reads the other columns: it passes on the key alone.
+              "    Project ['tostring(customDimensions.step)']\n"
+              "      Filter ['tostring(customDimensions.parent_run_id)'] == \"r1\" and timestamp > "
               "datetime(2024-01-01T18:00:00Z) and severityLevel >= 1\n"
-              "      Scan traces columns=[timestamp, severityLevel] "
+              "        Scan traces columns=[timestamp, severityLevel] "
               "keys=[tostring(customDimensions.parent_run_id), tostring(customDimensions.step)] "
               "predicates=[tostring(customDimensions.parent_run_id) == \"r1\", "
               "timestamp >= 2024-01-01T18:00:00.0000001Z, severityLevel >= 1] "
               "time=[2024-01-01T18:00:00.0000001Z, +inf)\n");
+}
+
+// A filter passes on only the columns the nodes above read (a number when they read none,
+// to carry the row count), and nothing is added when it already does.
+TEST_F(ExplainTest, FiltersPassOnOnlyWhatIsReadAbove) {
+    EXPECT_EQ(Explain("traces | where message has 'x' and severityLevel > 1 | count"),
+              "Count\n"
+              "  Project severityLevel\n"
+              "    Filter message has \"x\" and severityLevel > 1\n"
+              "      Scan traces columns=[message, severityLevel] "
+              "predicates=[message has \"x\", severityLevel >= 2]\n");
+    EXPECT_EQ(Explain("traces | where isnotempty(customDimensions.step) | "
+                      "summarize max(timestamp) by message"),
+              "Aggregate by message [max(timestamp)]\n"
+              "  Project timestamp, message\n"
+              "    Filter isnotempty(['tostring(customDimensions.step)'])\n"
+              "      Scan traces columns=[timestamp, message] "
+              "keys=[tostring(customDimensions.step)]\n");
+    EXPECT_EQ(Explain("traces | where severityLevel > 1 | summarize count() by severityLevel"),
+              "Aggregate by severityLevel [count()]\n"
+              "  Filter severityLevel > 1\n"
+              "    Scan traces columns=[severityLevel] predicates=[severityLevel >= 2]\n");
 }
 
 TEST_F(ExplainTest, EveryStatementAndTheRequestsTimespan) {
