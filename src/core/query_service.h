@@ -38,6 +38,10 @@ struct QueryRequest {
     // Resolves `workspace("x")` / `app("x")` references; null: the query may not use any
     // (each is an unknown workspace or app). Not owned; must outlive the call.
     const ResourceResolver* resources = nullptr;
+    // What the query's own table names read instead of the service's tables (the query
+    // API's `workspaces` / `applications`: several workspaces' tables as one); null: the
+    // service's own. Not owned; must outlive the call.
+    const TableSource* tables = nullptr;
 };
 
 struct ResultTable {

@@ -91,7 +91,7 @@ core::Result<core::QueryResult> RunQuery(const core::TableSource& source,
 
 core::Result<core::QueryResult> Engine::Run(const core::QueryRequest& request) {
     try {
-        return RunQuery(source_, request, Functions());
+        return RunQuery(TablesFor(request), request, Functions());
     } catch (const std::exception& e) {
         return core::Status::Internal(std::string("query failed: ") + e.what());
     }
@@ -99,7 +99,8 @@ core::Result<core::QueryResult> Engine::Run(const core::QueryRequest& request) {
 
 core::Result<std::string> Engine::Explain(const core::QueryRequest& request) const {
     try {
-        ASSIGN_OR_RETURN(std::vector<PlanPtr> plans, PlanQuery(source_, request, Functions()));
+        ASSIGN_OR_RETURN(std::vector<PlanPtr> plans,
+                         PlanQuery(TablesFor(request), request, Functions()));
         return ExplainPlans(plans, request);
     } catch (const std::exception& e) {
         return core::Status::Internal(std::string("explain failed: ") + e.what());

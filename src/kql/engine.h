@@ -59,6 +59,10 @@ class Engine final : public core::QueryService {
     using FunctionMap =
         std::map<std::string, std::shared_ptr<const syntax::FunctionDef>, std::less<>>;
     std::shared_ptr<const FunctionMap> Functions() const;
+    // What the query's own table names read: request.tables when set, else source_.
+    const core::TableSource& TablesFor(const core::QueryRequest& request) const {
+        return request.tables != nullptr ? *request.tables : source_;
+    }
 
     const core::TableSource& source_;
     mutable std::mutex mu_;  // guards the two members below (replaced, never mutated)

@@ -190,7 +190,7 @@ net::HttpResponse Api::Route(const net::HttpRequest& request, std::string_view& 
             std::string id = MatchQueryPath(path, collection);
             if (!id.empty() && (get || post)) {
                 endpoint = "query_log_analytics";
-                return Query(request, id);
+                return Query(request, id, std::string_view(collection) == "apps");
             }
         }
         if (s_.web != nullptr) {

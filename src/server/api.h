@@ -92,7 +92,9 @@ class Api {
     void LearnStepNames(const std::vector<runs::StepName>& names) const;
     net::HttpResponse Track(const net::HttpRequest& request) const;
     net::HttpResponse Otlp(const net::HttpRequest& request, ingest::OtlpSignal signal) const;
-    net::HttpResponse Query(const net::HttpRequest& request, const std::string& workspace_id) const;
+    // /v1/workspaces/{id}/query (`apps` false) or /v1/apps/{id}/query (`apps` true).
+    net::HttpResponse Query(const net::HttpRequest& request, const std::string& workspace_id,
+                            bool apps = false) const;
     // The workspace `id_or_name` names, when the caller of `request` may read it; null
     // otherwise (unknown and unreadable look the same).
     const Workspace* ReadableWorkspace(const net::HttpRequest& request,
@@ -106,7 +108,7 @@ class Api {
     QueryTarget TargetOf(const net::HttpRequest& request, const Workspace& workspace) const;
     // Query and Kusto answer through these, which fill in the request's LAQueryLogs row.
     net::HttpResponse AnswerQuery(const net::HttpRequest& request, const std::string& workspace_id,
-                                  QueryLogEntry& logged) const;
+                                  bool apps, QueryLogEntry& logged) const;
     net::HttpResponse AnswerKusto(const net::HttpRequest& request, KustoEndpoint endpoint,
                                   QueryLogEntry& logged) const;
     net::HttpResponse Retention(const net::HttpRequest& request, const std::string& table) const;

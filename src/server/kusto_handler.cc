@@ -155,6 +155,7 @@ net::HttpResponse Api::AnswerKusto(const net::HttpRequest& request, KustoEndpoin
     options.defer_partial_failures = kr.defer_partial_failures;
     options.max_rows = qr.max_rows;
     options.execution_seconds = seconds;
+    options.progressive = kr.progressive;
     return KustoOk(endpoint == KustoEndpoint::kQueryV2
                        ? KustoV2QueryAnswer(*result, context, options)
                        : KustoV1QueryAnswer(*result, context, options),

@@ -1,6 +1,8 @@
 #include "server/kusto_json.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 
@@ -54,12 +56,14 @@ void AppendOneApiErrorArray(std::string& out, const std::vector<KustoError>& err
     out += ']';
 }
 
-void AppendRows(std::string& out, const KustoTable& table, bool with_errors) {
+// Rows [from, to) of the table, then its row errors when `with_errors`.
+void AppendRows(std::string& out, const KustoTable& table, bool with_errors, size_t from = 0,
+                size_t to = SIZE_MAX) {
     out += "\"Rows\":[";
     const core::Batch& data = table.data;
-    const size_t rows = data.num_rows();
-    for (size_t r = 0; r < rows; ++r) {
-        if (r > 0) out += ',';
+    const size_t rows = std::min(to, data.num_rows());
+    for (size_t r = from; r < rows; ++r) {
+        if (r > from) out += ',';
         out += '[';
         for (size_t c = 0; c < data.columns.size(); ++c) {
             if (c > 0) out += ',';
@@ -68,7 +72,7 @@ void AppendRows(std::string& out, const KustoTable& table, bool with_errors) {
         out += ']';
     }
     if (with_errors && !table.row_errors.empty()) {
-        if (rows > 0) out += ',';
+        if (rows > from) out += ',';
         out += "{\"OneApiErrors\":";
         AppendOneApiErrorArray(out, table.row_errors);
         out += '}';
@@ -234,17 +238,59 @@ std::string KustoErrorBody(const KustoError& error) {
     return out;
 }
 
+namespace {
+
+// A PrimaryResult table as progressive frames: TableHeader, TableFragment (DataAppend) per
+// kKustoRowsPerFragment rows, TableCompletion. Row errors go into the last fragment (InData)
+// or TableCompletion's OneApiErrors (EndOfTable).
+void AppendProgressiveTable(std::string& out, size_t id, const KustoTable& table,
+                            KustoErrorPlacement placement) {
+    const std::string table_id = std::to_string(id);
+    out += ",{\"FrameType\":\"TableHeader\",\"TableId\":" + table_id + ",\"TableKind\":";
+    core::AppendJsonString(out, table.kind);
+    out += ",\"TableName\":";
+    core::AppendJsonString(out, table.name);
+    out += ',';
+    AppendColumns(out, table.data.schema, false);
+    out += '}';
+    const size_t rows = table.data.num_rows();
+    const bool in_data = placement == KustoErrorPlacement::kInData && !table.row_errors.empty();
+    for (size_t from = 0; from < rows || (from == 0 && in_data); from += kKustoRowsPerFragment) {
+        const size_t to = std::min(rows, from + kKustoRowsPerFragment);
+        out += ",{\"FrameType\":\"TableFragment\",\"TableFragmentType\":\"DataAppend\","
+               "\"TableId\":" +
+               table_id + ",\"FieldCount\":" + std::to_string(table.data.schema.size()) + ',';
+        AppendRows(out, table, in_data && to == rows, from, to);
+        out += '}';
+    }
+    out += ",{\"FrameType\":\"TableCompletion\",\"TableId\":" + table_id +
+           ",\"RowCount\":" + std::to_string(rows);
+    if (placement == KustoErrorPlacement::kEndOfTable && !table.row_errors.empty()) {
+        out += ",\"OneApiErrors\":";
+        AppendOneApiErrorArray(out, table.row_errors);
+    }
+    out += '}';
+}
+
+}  // namespace
+
 std::string WriteKustoV2(const std::vector<KustoTable>& tables, KustoErrorPlacement placement,
-                         const std::vector<KustoError>& errors) {
-    std::string out =
-        "[{\"FrameType\":\"DataSetHeader\",\"IsProgressive\":false,\"Version\":\"v2.0\","
-        "\"IsFragmented\":false,\"ErrorReportingPlacement\":";
+                         const std::vector<KustoError>& errors, bool progressive) {
+    std::string out = "[{\"FrameType\":\"DataSetHeader\",\"IsProgressive\":";
+    out += progressive ? "true" : "false";
+    out += ",\"Version\":\"v2.0\",\"IsFragmented\":";
+    out += progressive ? "true" : "false";
+    out += ",\"ErrorReportingPlacement\":";
     out += placement == KustoErrorPlacement::kInData       ? "\"InData\""
            : placement == KustoErrorPlacement::kEndOfTable ? "\"EndOfTable\""
                                                            : "\"EndOfDataSet\"";
     out += '}';
     const bool row_errors = placement != KustoErrorPlacement::kEndOfDataSet;
     for (size_t t = 0; t < tables.size(); ++t) {
+        if (progressive && tables[t].kind == "PrimaryResult") {
+            AppendProgressiveTable(out, t, tables[t], placement);
+            continue;
+        }
         // Streaming clients read TableId, TableKind, TableName and Columns before Rows.
         out += ",{\"FrameType\":\"DataTable\",\"TableId\":" + std::to_string(t) + ",\"TableKind\":";
         core::AppendJsonString(out, tables[t].kind);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -65,16 +66,24 @@ struct KustoTable {
 // class or null.
 void AppendKustoRow(core::Batch& batch, const std::vector<core::Value>& row);
 
-// Where a v2 answer puts partial failures (DataSetHeader.ErrorReportingPlacement). This
-// server answers non-progressive, so "InData" and "EndOfTable" both mean: in the Rows of
-// the table concerned; "EndOfDataSet": only in DataSetCompletion.
+// Where a v2 answer puts partial failures (DataSetHeader.ErrorReportingPlacement). In a
+// non-progressive answer "InData" and "EndOfTable" both mean: in the Rows of the table
+// concerned (progressive: see WriteKustoV2); "EndOfDataSet": only in DataSetCompletion.
 enum class KustoErrorPlacement { kInData, kEndOfTable, kEndOfDataSet };
 
 // The v2 body: a JSON array of frames — DataSetHeader, one DataTable frame per table
 // (TableId = its index), then DataSetCompletion {HasErrors, Cancelled[, OneApiErrors]}.
 // Row errors are written only for kInData/kEndOfTable; `errors` go to DataSetCompletion.
+// `progressive` (the request's results_progressive_enabled): IsProgressive and IsFragmented
+// are true and each PrimaryResult table is a TableHeader, TableFragment frames
+// (TableFragmentType DataAppend, FieldCount, at most kKustoRowsPerFragment rows each; none
+// for an empty table) and a TableCompletion {TableId, RowCount[, OneApiErrors]}; row errors
+// go into the last fragment's Rows (kInData) or TableCompletion (kEndOfTable). The other
+// tables stay DataTable frames, as Kusto sends them. No TableProgress frames: the answer is
+// complete before it is written.
+inline constexpr size_t kKustoRowsPerFragment = 1000;
 std::string WriteKustoV2(const std::vector<KustoTable>& tables, KustoErrorPlacement placement,
-                         const std::vector<KustoError>& errors);
+                         const std::vector<KustoError>& errors, bool progressive = false);
 
 // The v1 body: {"Tables":[{"TableName","Columns":[{"ColumnName","DataType","ColumnType"}],
 // "Rows"}]}; tables are named Table_0, Table_1, ... as Kusto names them in v1.

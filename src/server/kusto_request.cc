@@ -90,6 +90,8 @@ Status ReadOptions(const Dynamic& options, KustoRequest& out) {
             } else {
                 return BadOption(name, "in_data, end_of_table or end_of_dataset");
             }
+        } else if (name == "results_progressive_enabled") {
+            ASSIGN_OR_RETURN(out.progressive, ReadBool(value, name));
         } else if (name == "query_now") {
             auto ticks = value.kind() == Dynamic::Kind::kString
                              ? core::ParseDatetime(value.as_string())

@@ -22,6 +22,7 @@ namespace calypso::server {
 //   deferpartialqueryfailures  partial failures only in the completion tables
 //   results_error_reporting_placement  in_data | end_of_table | end_of_dataset
 //   query_now           the datetime now() and ago() use
+//   results_progressive_enabled  true: v2 result tables as progressive frames
 struct KustoRequest {
     std::string db;  // "" when absent or null
     std::string csl;
@@ -30,6 +31,7 @@ struct KustoRequest {
     bool defer_partial_failures = false;
     KustoErrorPlacement placement = KustoErrorPlacement::kEndOfTable;
     std::optional<int64_t> query_now_ticks;
+    bool progressive = false;
 };
 
 // InvalidArgument naming the field for a body that is not JSON, a missing `csl`, malformed

@@ -129,7 +129,7 @@ std::string KustoV2QueryAnswer(const core::QueryResult& result, const KustoReque
     AddResultTables(tables, result, context, options);
     const std::vector<KustoError> errors = PartialFailures(result, context, options.max_rows);
     tables.push_back(CompletionInformation(result, context, options, errors));
-    return WriteKustoV2(tables, options.placement, errors);
+    return WriteKustoV2(tables, options.placement, errors, options.progressive);
 }
 
 std::string KustoV1QueryAnswer(const core::QueryResult& result, const KustoRequestContext& context,

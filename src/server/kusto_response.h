@@ -19,6 +19,8 @@ struct KustoAnswerOptions {
     // The row cap the query ran with: a truncated table holds this many rows.
     size_t max_rows = 0;
     double execution_seconds = 0;
+    // `results_progressive_enabled`: result tables as progressive frames (WriteKustoV2).
+    bool progressive = false;
 };
 
 // The v2 answer to a query (what Kusto sends, non-progressive):

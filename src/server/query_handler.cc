@@ -1,5 +1,8 @@
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "core/dynamic.h"
 #include "core/time.h"
@@ -7,6 +10,8 @@
 #include "server/errors.h"
 #include "server/query_limits.h"
 #include "server/result_json.h"
+#include "server/workspace_queries.h"
+#include "server/workspace_view.h"
 
 namespace calypso::server {
 
@@ -42,6 +47,39 @@ core::Result<core::TimeRange> ParseTimespan(std::string_view text, int64_t now) 
     return core::TimeRange{start, end};
 }
 
+// The `workspaces` (or `applications`) of a request: a JSON array of strings in the body,
+// or a comma-separated query parameter. Empty when absent.
+core::Result<std::vector<std::string>> ExtraResources(const core::Dynamic* field,
+                                                      std::string_view name) {
+    std::vector<std::string> out;
+    if (field == nullptr || field->is_null()) return out;
+    const auto bad = [&] {
+        return Status::InvalidArgument("request field \"" + std::string(name) +
+                                       "\" must be an array of strings");
+    };
+    if (field->kind() != core::Dynamic::Kind::kArray) return bad();
+    for (const auto& v : field->as_array()) {
+        if (v.kind() != core::Dynamic::Kind::kString) return bad();
+        out.push_back(v.as_string());
+    }
+    return out;
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t comma = text.find(',', start);
+        if (comma == std::string_view::npos) comma = text.size();
+        std::string item(text.substr(start, comma - start));
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) out.push_back(std::move(item));
+        start = comma + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 const Workspace* Api::ReadableWorkspace(const net::HttpRequest& request,
@@ -66,18 +104,18 @@ Api::QueryTarget Api::TargetOf(const net::HttpRequest& request, const Workspace&
     return t;
 }
 
-net::HttpResponse Api::Query(const net::HttpRequest& request,
-                             const std::string& workspace_id) const {
+net::HttpResponse Api::Query(const net::HttpRequest& request, const std::string& workspace_id,
+                             bool apps) const {
     // Every answer, errors included, becomes a LAQueryLogs row.
     QueryLogEntry logged = QueryLogEntry::Begin(request, core::NowTicks());
     logged.target = workspace_id;
-    net::HttpResponse response = AnswerQuery(request, workspace_id, logged);
+    net::HttpResponse response = AnswerQuery(request, workspace_id, apps, logged);
     if (s_.query_log != nullptr) s_.query_log->Record(std::move(logged), response.status);
     return response;
 }
 
 net::HttpResponse Api::AnswerQuery(const net::HttpRequest& request, const std::string& workspace_id,
-                                   QueryLogEntry& logged) const {
+                                   bool apps, QueryLogEntry& logged) const {
     const Workspace* workspace = ReadableWorkspace(request, workspace_id);
     if (workspace == nullptr) {
         return ErrorResponse(
@@ -88,6 +126,9 @@ net::HttpResponse Api::AnswerQuery(const net::HttpRequest& request, const std::s
     std::string query;
     std::optional<std::string> timespan;
     bool explain = false;
+    // Azure's field for more resources to query with the one in the path.
+    const std::string_view extra_field = apps ? "applications" : "workspaces";
+    std::vector<std::string> extra;
     if (request.method == "POST") {
         auto body = core::Dynamic::Parse(request.body);
         if (!body.ok())
@@ -104,12 +145,16 @@ net::HttpResponse Api::AnswerQuery(const net::HttpRequest& request, const std::s
         // Calypso's extension: the optimized plan instead of the rows.
         const core::Dynamic* e = body->Find("explain");
         explain = e != nullptr && e->kind() == core::Dynamic::Kind::kBool && e->as_bool();
+        auto listed = ExtraResources(body->Find(extra_field), extra_field);
+        if (!listed.ok()) return ErrorResponse(listed.status());
+        extra = *std::move(listed);
     } else {
         auto q = request.QueryParam("query");
         if (!q) return ErrorResponse(Status::InvalidArgument("missing query parameter \"query\""));
         query = *q;
         timespan = request.QueryParam("timespan");
         explain = request.QueryParam("explain") == "true";
+        if (auto listed = request.QueryParam(extra_field)) extra = SplitList(*listed);
     }
     logged.text = query;
     core::QueryRequest qr;
@@ -130,6 +175,37 @@ net::HttpResponse Api::AnswerQuery(const net::HttpRequest& request, const std::s
     qr.cancelled = request.client_gone;
     const QueryTarget target = TargetOf(request, *workspace);
     qr.resources = target.resources.get();
+    // The listed workspaces' tables are unioned with the path's: the query's table names
+    // read all of them. One unknown (or unreadable) is an error naming it, as for the path.
+    std::optional<WorkspaceUnion> tables;
+    if (!extra.empty()) {
+        const auto kind = apps ? core::ResourceKind::kApp : core::ResourceKind::kWorkspace;
+        std::vector<const core::TableSource*> members;
+        if (s_.workspace_queries != nullptr) {
+            members.push_back(&s_.workspace_queries->TablesOf(*workspace));
+        }
+        for (const std::string& id : extra) {
+            const core::TableSource* source = nullptr;
+            if (target.resources != nullptr) {
+                auto resolved = target.resources->Resolve(kind, id);
+                if (resolved.ok()) source = *resolved;
+            } else if (ReadableWorkspace(request, id) == workspace) {
+                continue;  // a single engine: only the path's own workspace is known
+            }
+            if (source == nullptr) {
+                return ErrorResponse(Status::NotFound(
+                    std::string(apps ? "app '" : "workspace '") + id + "' listed in \"" +
+                    std::string(extra_field) + "\" does not exist"));
+            }
+            if (std::find(members.begin(), members.end(), source) == members.end()) {
+                members.push_back(source);
+            }
+        }
+        if (members.size() > 1) {
+            tables.emplace(std::move(members));
+            qr.tables = &*tables;
+        }
+    }
     const auto start = std::chrono::steady_clock::now();
     auto result = target.queries->Run(qr);
     if (!result.ok()) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/table_source.h"
 
@@ -44,6 +45,34 @@ class WorkspaceView final : public core::TableSource {
     const std::string id_;
     const bool is_default_;
     const bool only_;
+};
+
+// Several workspaces' rows as one source: what a query reads when the query API's body lists
+// more `workspaces` (or `applications`) than the one in its path. Every workspace shares one
+// store, so a table has one schema in all; a scan reads each member in turn (on one thread).
+// Thread-safe; the members must outlive it.
+class WorkspaceUnion final : public core::TableSource {
+  public:
+    // REQUIRES: `members` is not empty.
+    explicit WorkspaceUnion(std::vector<const core::TableSource*> members)
+        : members_(std::move(members)) {}
+
+    std::vector<std::string> ListTables() const override { return members_[0]->ListTables(); }
+    core::Result<core::Schema> GetSchema(const std::string& table) const override {
+        return members_[0]->GetSchema(table);
+    }
+    std::string TimeColumn(const std::string& table) const override {
+        return members_[0]->TimeColumn(table);
+    }
+    core::Status Scan(
+        const core::ScanRequest& request,
+        const std::function<core::Status(const core::Batch&)>& consume) const override {
+        for (const core::TableSource* m : members_) RETURN_IF_ERROR(m->Scan(request, consume));
+        return core::Status::Ok();
+    }
+
+  private:
+    const std::vector<const core::TableSource*> members_;
 };
 
 }  // namespace calypso::server

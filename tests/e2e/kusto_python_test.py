@@ -29,7 +29,8 @@ os.environ.update({
 import harness  # noqa: E402
 
 from azure.kusto.data import ClientRequestProperties, KustoClient, KustoConnectionStringBuilder  # noqa: E402
-from azure.kusto.data.exceptions import KustoApiError, KustoMultiApiError, KustoServiceError  # noqa: E402
+from azure.kusto.data.exceptions import (KustoApiError, KustoMultiApiError, KustoServiceError,  # noqa: E402
+                                         KustoUnsupportedApiError)
 from azure.kusto.data.response import KustoResponseDataSetV1  # noqa: E402
 
 BINARY = None
@@ -231,6 +232,37 @@ class KustoPythonEndToEnd(unittest.TestCase):
         # The server is still fine.
         self.assertEqual(self.primary("print n = 1")[0]["n"], 1)
 
+    def test_10_progressive_frames(self):
+        # The client can ask for progressive frames (any option goes into the request's
+        # properties), but 4.1.1 reads none: its streaming reader refuses IsProgressive ...
+        progressive = options(results_progressive_enabled=True)
+        stream = self.client.execute_streaming_query("default", "range x from 1 to 3 step 1",
+                                                     properties=progressive)
+        with self.assertRaises(KustoUnsupportedApiError):
+            list(stream.iter_primary_results())
+        # ... and execute_query keeps only DataTable frames, so no primary result is left.
+        r = self.client.execute_query("default", "range x from 1 to 3 step 1", progressive)
+        self.assertEqual(r.primary_results, [])
+        self.assertEqual([t.table_kind.value for t in r.tables],
+                         ["QueryProperties", "QueryCompletionInformation"])
+        # The frames themselves, for the body the client sends.
+        status, text = self.server.request(
+            "POST", "/v2/rest/query",
+            json.dumps({"db": "default", "csl": "range x from 1 to 3 step 1",
+                        "properties": progressive.to_json()}),
+            {"Content-Type": "application/json"})
+        self.assertEqual(status, 200, text)
+        frames = json.loads(text)
+        self.assertEqual([f["FrameType"] for f in frames],
+                         ["DataSetHeader", "DataTable", "TableHeader", "TableFragment",
+                          "TableCompletion", "DataTable", "DataSetCompletion"])
+        self.assertTrue(frames[0]["IsProgressive"])
+        self.assertEqual((frames[2]["TableKind"], frames[2]["Columns"]),
+                         ("PrimaryResult", [{"ColumnName": "x", "ColumnType": "long"}]))
+        self.assertEqual((frames[3]["TableFragmentType"], frames[3]["Rows"]),
+                         ("DataAppend", [[1], [2], [3]]))
+        self.assertEqual(frames[4]["RowCount"], 3)
+
 
 ML_ID = "5a1e0c3b-7d2f-4e8a-9b6c-1d2e3f4a5b6c"
 ML_IKEY = "6b2f1d4c-8e3a-4f9b-8c7d-2e3f4a5b6c7d"
@@ -291,6 +323,32 @@ class CrossWorkspaceAndFunctions(unittest.TestCase):
         self.assertIn("unknown workspace 'nope'", answer["error"]["message"])
         self.assertEqual((answer["error"]["innererror"]["line"],
                           answer["error"]["innererror"]["column"]), (1, 1))
+
+    def test_4_database_references_and_the_workspaces_field(self):
+        # A database is a workspace; the cluster is this server, whatever its name.
+        t = self.client.execute_query(
+            "default", "union withsource=T traces, cluster('https://x.kusto.windows.net')"
+                       ".database('ml').traces | summarize n = count() by T | order by n asc"
+        ).primary_results[0]
+        self.assertEqual([r.to_list() for r in t],
+                         [["traces", 1], ['cluster("https://x.kusto.windows.net").database("ml").traces', 3]])
+        self.assertEqual(self.client.execute_query("default", "database('ml').traces | count")
+                         .primary_results[0][0]["Count"], 3)
+        with self.assertRaises(KustoServiceError) as e:
+            self.client.execute_query("default", "database('nope').traces")
+        self.assertIn("unknown database 'nope'", str(e.exception))
+        # The Log Analytics query API's "workspaces": the listed workspaces' rows too.
+        body = {"query": "traces | summarize n = count() by appName | order by appName asc",
+                "workspaces": [ML_ID]}
+        status, text = self.server.request("POST", "/v1/workspaces/default/query", json.dumps(body),
+                                           {"Content-Type": "application/json"})
+        self.assertEqual(status, 200, text)
+        self.assertEqual(json.loads(text)["tables"][0]["rows"], [["default", 1], ["ml", 3]])
+        body["workspaces"] = ["ml", "nope"]
+        status, text = self.server.request("POST", "/v1/workspaces/default/query", json.dumps(body),
+                                           {"Content-Type": "application/json"})
+        self.assertEqual(status, 404, text)
+        self.assertIn("workspace 'nope'", json.loads(text)["error"]["message"])
 
     def test_2_mgmt_v2_frames(self):
         # The client sends commands to /v1/rest/mgmt only; its own v2 reader parses ours.

@@ -323,6 +323,7 @@ Result<const core::TableSource*> Binder::TablesOf(const syntax::Source& src) {
                                      ref.pos);
     }
     const bool app = ref.function == "app";
+    // A database is a workspace (the Kusto client's database is one); the cluster is ours.
     // A resource the caller may not read answers NotFound too, so both read the same here.
     Result<const core::TableSource*> tables =
         ctx_.resources == nullptr
@@ -331,8 +332,7 @@ Result<const core::TableSource*> Binder::TablesOf(const syntax::Source& src) {
                   app ? core::ResourceKind::kApp : core::ResourceKind::kWorkspace, ref.id);
     if (!tables.ok() || *tables == nullptr) {
         if (tables.ok() || tables.status().code() == core::StatusCode::kNotFound) {
-            return Status::SemanticError(
-                std::string(app ? "unknown app '" : "unknown workspace '") + ref.id + "'", ref.pos);
+            return Status::SemanticError("unknown " + ref.function + " '" + ref.id + "'", ref.pos);
         }
         return Status(tables.status().code(), tables.status().message(), ref.pos);
     }
@@ -552,6 +552,10 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
             return BindScanOperator(op, std::move(input));
         case K::kPartition:
             return BindPartition(op, std::move(input));
+        case K::kParseKv:
+            return BindParseKv(op, std::move(input));
+        case K::kReduce:
+            return BindReduce(op, std::move(input));
         case K::kFork:
         case K::kFacet:
             return Status::SemanticError(std::string(op.kind == K::kFork ? "fork" : "facet") +

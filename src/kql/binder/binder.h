@@ -61,6 +61,9 @@ class Binder {
     core::Result<PlanPtr> BindEvaluate(const syntax::Operator& op, PlanPtr input);
     core::Result<PlanPtr> BindScanOperator(const syntax::Operator& op, PlanPtr input);
     core::Result<PlanPtr> BindPartition(const syntax::Operator& op, PlanPtr input);
+    // parse-kv (binder/bind_parse_kv.cc) and reduce (binder/bind_reduce.cc).
+    core::Result<PlanPtr> BindParseKv(const syntax::Operator& op, PlanPtr input);
+    core::Result<PlanPtr> BindReduce(const syntax::Operator& op, PlanPtr input);
     // A statement ending in fork or facet: one plan per result, appended to `plans`.
     core::Status BindMultiResult(const syntax::TabularExpr& tab, std::vector<PlanPtr>& plans);
     // The operators of `sub` (its source is implicit) over `input`; `as_name` gets the

@@ -1,6 +1,6 @@
 #pragma once
 
-// The table functions (exec/table_function.h) of partition, scan and the evaluate plugins,
+// The table functions (exec/table_function.h) of partition, scan, reduce and the evaluate plugins,
 // and the plugins' computations, which the binder also runs on rows it has read when the
 // output columns depend on the data.
 #include <memory>
@@ -39,6 +39,17 @@ struct ScanSpec {
     core::Schema eval;
 };
 std::shared_ptr<TableFunction> MakeScanFunction(ScanSpec spec);
+
+// reduce (exec/reduce.cc). Output: Pattern, Count, Representative; with `source` the input
+// columns and Pattern.
+struct ReduceSpec {
+    core::Schema input;
+    BoundExprPtr text;  // bound against `input`
+    double threshold = 0.1;
+    std::string characters;  // the term separators; empty: every character but a-z A-Z 0-9
+    bool source = false;
+};
+std::shared_ptr<TableFunction> MakeReduceFunction(ReduceSpec spec);
 
 // Conforms `b` to `schema` by column name: missing columns are null, types are cast.
 core::Batch ConformBatch(const core::Batch& b, const core::Schema& schema);

@@ -113,6 +113,10 @@ struct Operator {
         kPartition,   // by[0] the key, tabulars[0] the subquery; braces: the `{ }` form
         kFork,        // tabulars: the legs, names[i] a leg's name ("" when not given)
         kFacet,       // names: the columns; tabulars[0] the `with` subquery, when given
+        kParseKv,     // exprs[0] the text, then the `with (name = value)` options (name set);
+                      // columns: the keys and their types (name_pos per key)
+        kReduce,      // mode: kind (`source` or ""), exprs[0] the text, then `threshold` /
+                      // `characters` options as for kParseKv
     };
     Kind kind = Kind::kWhere;
     core::SourcePos pos;
@@ -152,14 +156,19 @@ struct Operator {
     bool braces = false;  // partition `{ subquery with its own source }`
 };
 
-// `workspace("x")` / `app("x")` in front of a table name: the table of another resource.
+// `workspace("x")` / `app("x")` / `[cluster("c").]database("x")` in front of a table name:
+// the table of another resource (a database is a workspace: this server is one cluster).
 struct ResourceRef {
-    std::string function;  // "workspace" or "app"; empty: the query's own tables
+    std::string function;  // "workspace", "app" or "database"; empty: the query's own tables
     std::string id;        // the identifier as written
+    std::string cluster;   // database only: the `cluster("c")` in front, as written ("" if none)
     core::SourcePos pos;
     bool empty() const { return function.empty(); }
     // `workspace("x")`, as explain and union withsource show it.
-    std::string Text() const { return function + "(\"" + id + "\")"; }
+    std::string Text() const {
+        std::string t = function + "(\"" + id + "\")";
+        return cluster.empty() ? t : "cluster(\"" + cluster + "\")." + t;
+    }
 };
 
 struct Source {

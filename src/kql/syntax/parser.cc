@@ -179,8 +179,13 @@ Result<std::string> Parser::ParseTableName(bool wildcards) {
 Status Parser::ParseResourceTable(Source& src, bool wildcards) {
     src.kind = Source::Kind::kTable;
     src.pos = Cur().pos;
-    src.resource.function = Cur().text;
+    if (IsIdent("cluster")) {
+        // One cluster: its name is kept for explain and withsource, and not checked.
+        src.resource.cluster = PeekTok(2).text;
+        i_ += 5;  // cluster ( "c" ) .
+    }
     src.resource.pos = Cur().pos;
+    src.resource.function = Cur().text;
     src.resource.id = PeekTok(2).text;
     i_ += 5;  // workspace ( "x" ) .
     ASSIGN_OR_RETURN(src.table, ParseTableName(wildcards));

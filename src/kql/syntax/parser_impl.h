@@ -101,10 +101,16 @@ class Parser {
             return true;
         return IsIdent("range") && PeekTok(1).kind == TokenKind::kIdent && IsIdent("from", 2);
     }
-    // `workspace("x").` or `app("x").` (a cross-resource table reference) at the cursor.
+    // `f("x").` at token k: a call of one string literal, then a dot.
+    bool AtRefCall(std::string_view f, size_t k) const {
+        return IsIdent(f, k) && IsSymbol("(", k + 1) && PeekTok(k + 2).kind == TokenKind::kString &&
+               IsSymbol(")", k + 3) && IsSymbol(".", k + 4);
+    }
+    // `workspace("x").`, `app("x").`, `database("x").` or `cluster("c").database("x").` (a
+    // cross-resource table reference) at the cursor.
     bool AtResourceRef() const {
-        return (IsIdent("workspace") || IsIdent("app")) && IsSymbol("(", 1) &&
-               PeekTok(2).kind == TokenKind::kString && IsSymbol(")", 3) && IsSymbol(".", 4);
+        return AtRefCall("workspace", 0) || AtRefCall("app", 0) || AtRefCall("database", 0) ||
+               (AtRefCall("cluster", 0) && AtRefCall("database", 5));
     }
     // `workspace("x").T` / `app("x").T` into a kTable source (T may have wildcards when
     // `wildcards`).
@@ -153,6 +159,10 @@ class Parser {
     Status ParsePartition(Operator& op);
     Status ParseFork(Operator& op);
     Status ParseFacet(Operator& op);
+    // parse-kv and reduce (parser_more_ops.cc); `with (name = value, ...)` options of both.
+    Status ParseParseKv(Operator& op);
+    Status ParseReduce(Operator& op);
+    Status ParseWithOptions(Operator& op, const std::set<std::string>& names);
     // `( op | op ... )` whose source is implicit (the rows piped in): a kTable source "".
     Result<std::unique_ptr<TabularExpr>> ParseImplicitSubquery(std::string_view close = ")");
     // Expressions, lowest precedence first.

@@ -1,4 +1,4 @@
-// Parser: evaluate, scan, partition, fork and facet.
+// Parser: evaluate, scan, partition, fork, facet, parse-kv and reduce.
 #include "kql/syntax/parser_impl.h"
 
 namespace calypso::kql::syntax {
@@ -220,6 +220,88 @@ Status Parser::ParseFacet(Operator& op) {
         op.tabulars.push_back(std::move(sub));
     }
     return Status::Ok();
+}
+
+// `name = value, ...` (inside parentheses when the cursor is at '('): each option becomes
+// an item of op.exprs named by its name. Only `names` are known; each may be repeated
+// (parse-kv's quote and escape), the binder checks the rest.
+Status Parser::ParseWithOptions(Operator& op, const std::set<std::string>& names) {
+    const bool parens = IsSymbol("(");
+    if (parens) {
+        ++i_;
+        if (IsSymbol(")")) {
+            ++i_;
+            return Status::Ok();
+        }
+    }
+    while (true) {
+        NamedExpr ne;
+        ne.name_pos = Cur().pos;
+        ASSIGN_OR_RETURN(ne.name, ExpectIdent("an option name"));
+        if (names.count(ne.name) == 0) {
+            std::string known;
+            for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+            return Status::SyntaxError("unknown option '" + ne.name + "' (expected " + known + ")",
+                                       ne.name_pos);
+        }
+        RETURN_IF_ERROR(ExpectSymbol("="));
+        ASSIGN_OR_RETURN(ne.expr, ParseAdditive());
+        op.exprs.push_back(std::move(ne));
+        if (!IsSymbol(",")) break;
+        ++i_;
+    }
+    return parens ? ExpectSymbol(")") : Status::Ok();
+}
+
+// parse-kv Expression as (Key[:type], ...) [with (option = value, ...)]
+Status Parser::ParseParseKv(Operator& op) {
+    op.kind = Operator::Kind::kParseKv;
+    NamedExpr text;
+    ASSIGN_OR_RETURN(text.expr, ParseAdditive());
+    op.exprs.push_back(std::move(text));
+    if (!IsIdent("as")) return Expected("'as'");
+    ++i_;
+    RETURN_IF_ERROR(ExpectSymbol("("));
+    while (true) {
+        op.name_pos.push_back(Cur().pos);
+        ASSIGN_OR_RETURN(std::string key, ExpectColumnName());
+        core::Type type = core::Type::kString;
+        if (IsSymbol(":")) {
+            ++i_;
+            ASSIGN_OR_RETURN(type, ParseTypeAfterColon());
+        }
+        op.columns.emplace_back(std::move(key), type);
+        if (!IsSymbol(",")) break;
+        ++i_;
+    }
+    RETURN_IF_ERROR(ExpectSymbol(")"));
+    if (!IsIdent("with")) return Status::Ok();
+    ++i_;
+    if (!IsSymbol("(")) return Expected("'('");
+    return ParseWithOptions(op,
+                            {"pair_delimiter", "kv_delimiter", "quote", "escape", "greedy", "regex"});
+}
+
+// reduce [kind = source] by Expression [with [threshold = T] [, characters = C]]
+Status Parser::ParseReduce(Operator& op) {
+    op.kind = Operator::Kind::kReduce;
+    if (IsIdent("kind") && IsSymbol("=", 1)) {
+        op.mode_pos = PeekTok(2).pos;
+        i_ += 2;
+        ASSIGN_OR_RETURN(op.mode, ExpectIdent("a reduce kind"));
+        if (op.mode != "source") {
+            return Status::SyntaxError("unknown reduce kind '" + op.mode + "' (expected source)",
+                                       op.mode_pos);
+        }
+    }
+    if (!IsIdent("by")) return Expected("'by'");
+    ++i_;
+    NamedExpr text;
+    ASSIGN_OR_RETURN(text.expr, ParseExpr());
+    op.exprs.push_back(std::move(text));
+    if (!IsIdent("with")) return Status::Ok();
+    ++i_;
+    return ParseWithOptions(op, {"threshold", "characters"});
 }
 
 }  // namespace calypso::kql::syntax

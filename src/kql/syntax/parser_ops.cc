@@ -150,6 +150,10 @@ Status Parser::ParseOperator(Operator& op) {
         i_ += 3;
         return ParseMvExpand(op);
     }
+    if (IsHyphenated("parse", "kv")) {
+        i_ += 3;
+        return ParseParseKv(op);
+    }
     if (IsHyphenated("parse", "where")) {
         i_ += 3;
         op.parse_where = true;
@@ -278,6 +282,7 @@ Status Parser::ParseOperator(Operator& op) {
     if (word == "partition") return ParsePartition(op);
     if (word == "fork") return ParseFork(op);
     if (word == "facet") return ParseFacet(op);
+    if (word == "reduce") return ParseReduce(op);
     --i_;
     return Status::SyntaxError("unknown query operator '" + word + "'", op.pos);
 }

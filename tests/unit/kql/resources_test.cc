@@ -182,6 +182,32 @@ TEST_F(ResourcesTest, UnknownOrUnreadableResourcesAreTheSameSemanticError) {
               "SemanticError: no table matches 'nothing*' (at 1:7)");
 }
 
+// The server is one cluster and a Kusto database is a workspace: database("x").T and
+// cluster("any").database("x").T read workspace x's T.
+TEST_F(ResourcesTest, DatabaseAndClusterReferencesNameWorkspaces) {
+    EXPECT_EQ(Rows("database('other').traces | where Level == 3 | project Message, TenantId"),
+              (std::vector<std::string>{"o2 | other", "o3 | other"}));
+    EXPECT_EQ(Rows("cluster('https://help.kusto.windows.net').database('other').traces | count"),
+              (std::vector<std::string>{"3"}));
+    EXPECT_EQ(Rows("union withsource = T traces, cluster('c').database('other').trace* "
+                   "| summarize n = count() by T | order by T asc"),
+              (std::vector<std::string>{"cluster(\"c\").database(\"other\").traces | 3",
+                                        "cluster(\"c\").database(\"other\").tracesExtra | 1",
+                                        "traces | 2"}));
+    EXPECT_EQ(Rows("traces | join kind=inner (database('other').tracesExtra) on Level "
+                   "| project Message, Message1"),
+              (std::vector<std::string>{"h1 | x1"}));
+    EXPECT_EQ(Error("print 1;\nunion traces, database('nope').traces"),
+              "SemanticError: unknown database 'nope' (at 2:15)");
+    EXPECT_EQ(Error("cluster('c').database('hidden').traces"),
+              "SemanticError: unknown database 'hidden' (at 1:14)");
+    EXPECT_EQ(Error("database('other').tracez"),
+              "SemanticError: unknown table 'tracez' in database(\"other\") (did you mean "
+              "'traces'?) (at 1:1)");
+    // cluster() alone names no table.
+    EXPECT_NE(Error("cluster('c').traces").find("SyntaxError"), std::string::npos);
+}
+
 TEST_F(ResourcesTest, ExplainNamesTheResource) {
     core::QueryRequest req;
     req.text = "workspace('other').traces | where Level == 3 | project Message";
