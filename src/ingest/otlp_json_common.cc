@@ -77,21 +77,27 @@ core::Result<JsonElement> ParseJsonBody(simdjson::dom::parser& parser, std::stri
     return root;
 }
 
-bool JsonMember(const JsonObject& o, std::string_view camel, JsonElement& out) {
-    if (o.at_key(camel).get(out) == simdjson::SUCCESS) return !out.is_null();
-    char snake[64];
+std::string_view SnakeCase(std::string_view camel, std::span<char, 64> buffer) {
     size_t n = 0;
     for (char c : camel) {
-        if (n + 2 > sizeof snake) return false;
+        if (n + 2 > buffer.size()) return {};
         if (c >= 'A' && c <= 'Z') {
-            snake[n++] = '_';
-            snake[n++] = static_cast<char>(c - 'A' + 'a');
+            buffer[n++] = '_';
+            buffer[n++] = static_cast<char>(c - 'A' + 'a');
         } else {
-            snake[n++] = c;
+            buffer[n++] = c;
         }
     }
-    if (n == camel.size()) return false;  // no capitals: nothing else to try
-    return o.at_key(std::string_view(snake, n)).get(out) == simdjson::SUCCESS && !out.is_null();
+    if (n == camel.size()) return {};  // no capitals: nothing else to try
+    return std::string_view(buffer.data(), n);
+}
+
+bool JsonMember(const JsonObject& o, std::string_view camel, JsonElement& out) {
+    if (o.at_key(camel).get(out) == simdjson::SUCCESS) return !out.is_null();
+    char buffer[64];
+    const std::string_view snake = SnakeCase(camel, buffer);
+    if (snake.empty()) return false;
+    return o.at_key(snake).get(out) == simdjson::SUCCESS && !out.is_null();
 }
 
 std::string JsonString(const JsonElement& e, std::string_view name, std::string& out) {
@@ -310,6 +316,7 @@ std::string JsonAnyValue(const JsonElement& e, int depth, Dynamic& out) {
 std::string JsonAttributes(const JsonElement& e, Attributes& out) {
     JsonArray list;
     if (std::string err = JsonArrayOf(e, "attributes", list); !err.empty()) return err;
+    out.reserve(out.size() + list.size());
     for (JsonElement kv : list) {
         JsonObject kvo;
         if (kv.get_object().get(kvo) != simdjson::SUCCESS) {

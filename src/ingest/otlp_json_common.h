@@ -27,6 +27,9 @@ using JsonArray = simdjson::dom::array;
 
 // o[camel], or o[snake_case of camel]; false when absent or null.
 bool JsonMember(const JsonObject& o, std::string_view camel, JsonElement& out);
+// `camel` in snake_case (timeUnixNano -> time_unix_nano) in `buffer`; "" when it has no
+// capitals (the same name) or does not fit.
+std::string_view SnakeCase(std::string_view camel, std::span<char, 64> buffer);
 
 std::string JsonString(const JsonElement& e, std::string_view name, std::string& out);
 std::string JsonUint64(const JsonElement& e, std::string_view name, uint64_t& out);
