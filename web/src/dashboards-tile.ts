@@ -50,6 +50,13 @@ export class TileView {
     this.body.replaceChildren(...content);
   }
 
+  // Shows the tile's editor in place of its result. A load still running (the render that
+  // added the tile starts one) must not replace the editor when its answer arrives.
+  edit(form: HTMLElement): void {
+    ++this.seq;
+    this.body.replaceChildren(form);
+  }
+
   async load(): Promise<void> {
     const seq = ++this.seq;
     if (!this.body.firstChild) this.body.append(el('p', { className: 'status' }, 'Loading…'));

@@ -126,8 +126,7 @@ async function mountDashboard(view: HTMLElement, id: string): Promise<void> {
       button('H−', edit((t) => ({ ...t, h: t.h - 1 })), { title: 'Shorter' }),
       button('H+', edit((t) => ({ ...t, h: t.h + 1 })), { title: 'Taller' }),
       button('Edit', () => {
-        const v = views[i];
-        v.el.querySelector('.tile-body')!.replaceChildren(tileForm(draft!.tiles[i], (t) => {
+        views[i].edit(tileForm(draft!.tiles[i], (t) => {
           if (t) draft!.tiles[i] = t;
           render();
         }));
