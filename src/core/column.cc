@@ -1,5 +1,7 @@
 #include "core/column.h"
 
+#include "core/string_bags.h"
+
 namespace calypso::core {
 
 std::optional<size_t> Schema::IndexOf(std::string_view name) const {
@@ -91,7 +93,7 @@ void Column::AppendFrom(const Column& o, size_t row) {
             AppendString(o.string_at(row));
             break;
         case Physical::kDynamic:
-            AppendDynamic(o.d_->dyn[row]);
+            AppendDynamic(o.dynamic_at(row));
             break;
         case Physical::kNone:
             AppendNull();
@@ -124,7 +126,7 @@ Value Column::Get(size_t i) const {
         case Type::kGuid:
             return Value::Guid(std::string(string_at(i)));
         case Type::kDynamic:
-            return Value::FromDynamic(d_->dyn[i]);
+            return Value::FromDynamic(dynamic_at(i));
         case Type::kNull:
             return Value();
     }
@@ -154,6 +156,10 @@ size_t Batch::ByteSize() const {
     for (const auto& c : columns) {
         bytes += c.size() * (1 + sizeof(int64_t));
         bytes += c.StringBytes();
+        if (const StringBags* bags = c.string_bags()) {
+            for (const Column& v : bags->values) bytes += v.size() * 5 + v.StringBytes();
+            continue;
+        }
         for (const auto& d : c.dynamics()) bytes += sizeof(Dynamic) + d.MemoryBytes();
     }
     return bytes;
@@ -169,7 +175,8 @@ void Column::AppendAll(const Column& other) {
     d.valid.insert(d.valid.end(), o.valid.begin(), o.valid.end());
     d.i64.insert(d.i64.end(), o.i64.begin(), o.i64.end());
     d.f64.insert(d.f64.end(), o.f64.begin(), o.f64.end());
-    d.dyn.insert(d.dyn.end(), o.dyn.begin(), o.dyn.end());
+    const auto dyn = other.dynamics();
+    d.dyn.insert(d.dyn.end(), dyn.begin(), dyn.end());
     if (PhysicalOf(type_) == Physical::kString) {
         for (size_t i = 0; i < other.size(); ++i) d.str.emplace_back(other.string_at(i));
     }
@@ -227,10 +234,14 @@ Column Column::GatherFrom(Type type, std::span<const Column* const> sources,
             o.packed = std::make_shared<const std::string>(std::move(bytes));
             break;
         }
-        case Physical::kDynamic:
+        case Physical::kDynamic: {
+            bool all_bags = !sources.empty();
+            for (const Column* src : sources) all_bags = all_bags && src->d_->bags != nullptr;
+            if (all_bags) return GatherStringBags(sources, rows);
             o.dyn.reserve(rows.size());
-            for (const auto& r : rows) o.dyn.push_back(sources[r.source]->d_->dyn[r.row]);
+            for (const auto& r : rows) o.dyn.push_back(sources[r.source]->dynamic_at(r.row));
             break;
+        }
         case Physical::kNone:
             break;
     }

@@ -14,6 +14,8 @@
 
 namespace calypso::core {
 
+struct StringBags;
+
 // A column of one type: values in a flat vector of the type's physical class plus a
 // validity vector (1 = present). A null string is stored as "" and reported as null only
 // by types other than string/guid (KQL strings are never null).
@@ -22,6 +24,10 @@ namespace calypso::core {
 // allocates nothing per row: packed (one shared byte buffer plus offsets) or dictionary
 // (shared distinct values plus a code per row; consumers may group or compare by code).
 // The first append turns either into a plain vector of strings.
+//
+// A dynamic column may be held as string bags (string_bags.h): one string column per key
+// instead of a Dynamic tree per row, for ingested properties. Readers that ask for Dynamic
+// values get objects built once on first use; the store reads the key columns directly.
 //
 // Copies share their data (copy-on-write): copying a column into a snapshot or a result
 // batch costs a pointer, and the first append to a shared column clones it. Concurrent
@@ -90,11 +96,17 @@ class Column {
     bool is_dictionary() const { return d_->dict != nullptr; }
     const std::vector<std::string>& dictionary() const { return *d_->dict; }
     std::span<const uint32_t> codes() const { return d_->codes; }
-    const Dynamic& dynamic_at(size_t i) const { return d_->dyn[i]; }
+    const Dynamic& dynamic_at(size_t i) const {
+        return d_->bags ? BagObjects()[i] : d_->dyn[i];
+    }
+    // The string-bag form of a dynamic column, or nullptr (string_bags.h).
+    const StringBags* string_bags() const { return d_->bags.get(); }
 
     std::span<const int64_t> int64s() const { return d_->i64; }
     std::span<const double> doubles() const { return d_->f64; }
-    std::span<const Dynamic> dynamics() const { return d_->dyn; }
+    std::span<const Dynamic> dynamics() const {
+        return d_->bags ? std::span<const Dynamic>(BagObjects()) : d_->dyn;
+    }
     std::span<const uint8_t> validity() const { return d_->valid; }
 
     // The same data under another type of the same physical class (shared, not copied).
@@ -121,6 +133,11 @@ class Column {
     static Column FromDictionary(Type type, std::shared_ptr<const std::vector<std::string>> dict,
                                  std::vector<uint32_t> codes, std::vector<uint8_t> valid);
     static Column FromDynamics(std::vector<Dynamic> values, std::vector<uint8_t> valid);
+    // A dynamic column of string bags: row r is null where valid[r] == 0, else the object
+    // of the keys whose column holds a value at r. REQUIRES: distinct keys, one string
+    // column per key, each of valid.size() rows.
+    static Column FromStringBags(std::vector<std::string> keys, std::vector<Column> values,
+                                 std::vector<uint8_t> valid);
 
   private:
     struct Data {
@@ -133,14 +150,20 @@ class Column {
         std::vector<uint32_t> offsets;
         std::shared_ptr<const std::vector<std::string>> dict;  // dictionary, with codes
         std::vector<uint32_t> codes;
+        std::shared_ptr<const StringBags> bags;  // dynamic values as string bags
     };
     // The data, cloned first when another Column shares it, strings in the plain form.
     Data& Mutable() {
         if (d_.use_count() != 1) d_ = std::make_shared<Data>(*d_);
         if (d_->packed || d_->dict) MakePlainStrings();
+        if (d_->bags) MakePlainDynamics();
         return *d_;
     }
     void MakePlainStrings();
+    void MakePlainDynamics();
+    const std::vector<Dynamic>& BagObjects() const;
+    static Column GatherStringBags(std::span<const Column* const> sources,
+                                   std::span<const RowRef> rows);
 
     Type type_;
     std::shared_ptr<Data> d_;

@@ -241,8 +241,8 @@ TableBuilder& Decoder::Table(TableId t) {
     return *builders_[t];
 }
 
-void Decoder::WriteCommon(TableBuilder& b, TableId t, const Common& c, const Dynamic& properties,
-                          const object* base) {
+void Decoder::WriteCommon(TableBuilder& b, TableId t, const Common& c,
+                          const PropertyList& properties, const object* base) {
     b.Int(kTimestamp, c.timestamp);
     b.Str(kItemType, kItemTypes[t]);
     char id[36];
@@ -252,7 +252,7 @@ void Decoder::WriteCommon(TableBuilder& b, TableId t, const Common& c, const Dyn
     b.Str(kIKey, c.ikey);
     b.Str(kAppName, c.app->app_name);
     b.Str(kAppId, c.app->app_id);
-    if (!properties.is_null()) b.Dyn(kCustomDimensions, properties);
+    properties.WriteTo(b, kCustomDimensions);
     if (base != nullptr) {
         Dynamic m = Measurements(*base);
         if (!m.is_null()) b.Dyn(kCustomMeasurements, std::move(m));

@@ -147,15 +147,61 @@ void NewItemId(char out[36]);
 void TopFrameOfStack(std::string_view stack, std::string& scratch, std::string_view& method,
                      std::string_view& assembly);
 
+// Strings built packed (one buffer and offsets): a cell costs no allocation, and the
+// store need not pack them again.
+struct PackedStrings {
+    std::string bytes;
+    std::vector<uint32_t> offsets{0};
+    std::vector<uint8_t> valid;
+
+    size_t rows() const { return valid.size(); }
+    void Append(std::string_view v) {
+        bytes.append(v);
+        offsets.push_back(static_cast<uint32_t>(bytes.size()));
+        valid.push_back(1);
+    }
+    void AppendNull() {
+        offsets.push_back(static_cast<uint32_t>(bytes.size()));
+        valid.push_back(0);
+    }
+    core::Column Finish(core::Type type) {
+        return core::Column::FromPackedStrings(type, std::move(bytes), std::move(offsets),
+                                               std::move(valid));
+    }
+};
+
+// A dynamic column of string bags (core/string_bags.h) built row by row: one packed string
+// column per key. Keys mostly come in the same order on every row, so the key at each
+// position of the previous row is tried first.
+class BagBuilder {
+  public:
+    // A column whose first `rows` rows are null.
+    explicit BagBuilder(size_t rows) : valid_(rows, 0) {}
+    // Adds `key: value` to row `row` (the rows before it are complete). A key repeated in
+    // one row keeps its first value, as a lookup in the object would find it.
+    void Add(size_t row, std::string_view key, std::string_view value);
+    // Ends row `row`: null when nothing was added to it.
+    void EndRow(size_t row);
+    core::Column Finish();
+
+  private:
+    size_t KeyNumber(size_t position, std::string_view key, size_t row);
+
+    std::vector<std::string> keys_;
+    std::vector<PackedStrings> values_;
+    std::vector<uint8_t> valid_;
+    std::vector<uint32_t> last_;  // key number at each position of the previous row
+    size_t members_ = 0;          // added to the current row
+};
+
 // Columnar builder for one table; every row must end with EndRow(), which fills the
-// columns the row did not set with nulls. String columns are built packed (one buffer
-// and offsets), so a cell costs no allocation and the store need not pack them again.
-// `layout` must outlive the builder.
+// columns the row did not set with nulls. String columns are built packed, dynamic columns
+// that receive Bag() as string bags. `layout` must outlive the builder.
 class TableBuilder {
   public:
     explicit TableBuilder(const Layout& layout)
         : layout_(layout), batch_(core::Batch::Empty(layout.def->schema)),
-          strings_(batch_.columns.size()) {
+          strings_(batch_.columns.size()), bags_(batch_.columns.size()) {
         for (size_t i = 0; i < batch_.columns.size(); ++i) {
             is_string_.push_back(core::PhysicalOf(batch_.columns[i].type()) ==
                                  core::Physical::kString);
@@ -174,50 +220,49 @@ class TableBuilder {
     void Dyn(Col c, core::Dynamic v) {
         if (int i = layout_.index[c]; i >= 0) batch_.columns[i].AppendDynamic(std::move(v));
     }
+    // One `key: value` of this row's bag in dynamic column `c`. A column is either built
+    // with Dyn() or with Bag(), never both.
+    void Bag(Col c, std::string_view key, std::string_view value) {
+        if (int i = layout_.index[c]; i >= 0) {
+            if (!bags_[i]) bags_[i].emplace(rows_);
+            bags_[i]->Add(rows_, key, value);
+        }
+    }
+    // Every member of an object of strings (a decoder's properties) into Bag(c, ...).
+    void BagObject(Col c, const core::Dynamic& object) {
+        if (object.kind() != core::Dynamic::Kind::kObject) return;
+        for (const auto& [key, value] : object.as_object()) {
+            if (value.kind() == core::Dynamic::Kind::kString) Bag(c, key, value.as_string());
+        }
+    }
     void EndRow() {
-        ++rows_;
         for (size_t i = 0; i < batch_.columns.size(); ++i) {
             if (is_string_[i]) {
-                if (strings_[i].rows() < rows_) strings_[i].AppendNull();
-            } else if (batch_.columns[i].size() < rows_) {
+                if (strings_[i].rows() <= rows_) strings_[i].AppendNull();
+            } else if (bags_[i]) {
+                bags_[i]->EndRow(rows_);
+            } else if (batch_.columns[i].size() <= rows_) {
                 batch_.columns[i].AppendNull();
             }
         }
+        ++rows_;
     }
     core::Batch Take() {
         for (size_t i = 0; i < batch_.columns.size(); ++i) {
             if (is_string_[i]) {
                 batch_.columns[i] = strings_[i].Finish(batch_.columns[i].type());
+            } else if (bags_[i]) {
+                batch_.columns[i] = bags_[i]->Finish();
             }
         }
         return std::move(batch_);
     }
 
   private:
-    struct PackedStrings {
-        std::string bytes;
-        std::vector<uint32_t> offsets{0};
-        std::vector<uint8_t> valid;
-
-        size_t rows() const { return valid.size(); }
-        void Append(std::string_view v) {
-            bytes.append(v);
-            offsets.push_back(static_cast<uint32_t>(bytes.size()));
-            valid.push_back(1);
-        }
-        void AppendNull() {
-            offsets.push_back(static_cast<uint32_t>(bytes.size()));
-            valid.push_back(0);
-        }
-        core::Column Finish(core::Type type) {
-            return core::Column::FromPackedStrings(type, std::move(bytes), std::move(offsets),
-                                                   std::move(valid));
-        }
-    };
-
     const Layout& layout_;
     core::Batch batch_;
     std::vector<PackedStrings> strings_;
+    std::vector<std::optional<BagBuilder>> bags_;
     std::vector<bool> is_string_;
     size_t rows_ = 0;
 };
@@ -261,8 +306,17 @@ bool DoubleField(const object& o, std::string_view key, double& out);
 core::Dynamic ToDynamic(const element& e);
 core::Dynamic ToDynamic(const array& a);
 // baseData.properties as a bag of strings: scalars coerced to text, objects and arrays as
-// JSON text, nulls dropped. Null when there is nothing in it.
-core::Dynamic Properties(const object& base);
+// JSON text, nulls dropped; keys and values cut to their limits, at most kMaxProperties.
+// The views point into the parsed DOM or into `texts`, valid until the next Collect.
+struct PropertyList {
+    std::vector<std::pair<std::string_view, std::string_view>> items;
+    std::vector<std::string> texts;  // non-string values as text
+
+    void Collect(const object& base);
+    void WriteTo(TableBuilder& b, Col c) const {
+        for (const auto& [key, value] : items) b.Bag(c, key, value);
+    }
+};
 // baseData.measurements as a bag of numbers; non-numeric values are dropped.
 core::Dynamic Measurements(const object& base);
 
@@ -303,7 +357,7 @@ class Decoder {
   private:
     const AppInfo* Lookup(std::string_view ikey);
     TableBuilder& Table(TableId t);
-    void WriteCommon(TableBuilder& b, TableId t, const Common& c, const core::Dynamic& properties,
+    void WriteCommon(TableBuilder& b, TableId t, const Common& c, const PropertyList& properties,
                      const object* base);
 
     // One per baseType (appinsights_types.cc); each returns an error message or empty.
@@ -327,6 +381,7 @@ class Decoder {
     std::array<std::optional<TableBuilder>, kNumTables> builders_;
     std::vector<TableId> order_;
     std::string scratch_, text_, text2_;
+    PropertyList properties_;
 };
 
 }  // namespace calypso::ingest::internal

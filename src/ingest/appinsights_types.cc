@@ -82,7 +82,8 @@ std::string Decoder::Message(const Common& c, const object& base) {
     TableBuilder& b = Table(kTraces);
     b.Str(kMessage, Truncate(message, kMaxMessage));
     if (int64_t sev = Severity(base); sev >= 0) b.Int(kSeverityLevel, sev);
-    WriteCommon(b, kTraces, c, Properties(base), &base);
+    properties_.Collect(base);
+    WriteCommon(b, kTraces, c, properties_, &base);
     b.EndRow();
     return {};
 }
@@ -92,7 +93,8 @@ std::string Decoder::Event(const Common& c, const object& base) {
     if (!TextField(base, "name", text_, name)) return Required("name", "EventData");
     TableBuilder& b = Table(kCustomEvents);
     b.Str(kName, Truncate(name, kMaxEventName));
-    WriteCommon(b, kCustomEvents, c, Properties(base), &base);
+    properties_.Collect(base);
+    WriteCommon(b, kCustomEvents, c, properties_, &base);
     b.EndRow();
     return {};
 }
@@ -113,7 +115,7 @@ std::string Decoder::Metric(const Common& c, const object& base) {
         }
         if (!DoubleField(point, "value", value)) return Required("value", "DataPoint");
     }
-    Dynamic properties = Properties(base);
+    properties_.Collect(base);
     TableBuilder& b = Table(kCustomMetrics);
     for (element m : metrics) {
         object point;
@@ -133,7 +135,7 @@ std::string Decoder::Metric(const Common& c, const object& base) {
         b.Real(kValueMin, min);
         b.Real(kValueMax, max);
         b.Real(kValueStdDev, stddev);
-        WriteCommon(b, kCustomMetrics, c, properties, nullptr);
+        WriteCommon(b, kCustomMetrics, c, properties_, nullptr);
         b.EndRow();
     }
     return {};
@@ -179,7 +181,8 @@ std::string Decoder::Exception(const Common& c, const object& base) {
                    kInnermostMethod);
     if (int64_t sev = Severity(base); sev >= 0) b.Int(kSeverityLevel, sev);
     b.Dyn(kDetails, ToDynamic(list));
-    WriteCommon(b, kExceptions, c, Properties(base), &base);
+    properties_.Collect(base);
+    WriteCommon(b, kExceptions, c, properties_, &base);
     b.EndRow();
     return {};
 }
@@ -225,7 +228,8 @@ std::string Decoder::Request(const Common& c, const object& base) {
         success = r.ec == std::errc() && code_num >= 400 ? "False" : "True";
     }
     b.Str(kSuccess, success);
-    WriteCommon(b, kRequests, c, Properties(base), &base);
+    properties_.Collect(base);
+    WriteCommon(b, kRequests, c, properties_, &base);
     b.EndRow();
     return {};
 }
@@ -243,7 +247,8 @@ std::string Decoder::Dependency(const Common& c, const object& base) {
     OptionalText(b, base, "type", kType, kMaxName);
     OptionalText(b, base, "target", kTarget, kMaxName);
     if (std::string_view s = Success(base); !s.empty()) b.Str(kSuccess, s);
-    WriteCommon(b, kDependencies, c, Properties(base), &base);
+    properties_.Collect(base);
+    WriteCommon(b, kDependencies, c, properties_, &base);
     b.EndRow();
     return {};
 }
@@ -256,7 +261,8 @@ std::string Decoder::PageView(const Common& c, const object& base) {
     TableBuilder& b = Table(kPageViews);
     WriteIdNameDuration(b, base, name, has_duration, ms);
     OptionalText(b, base, "url", kUrl, kMaxUrl);
-    WriteCommon(b, kPageViews, c, Properties(base), &base);
+    properties_.Collect(base);
+    WriteCommon(b, kPageViews, c, properties_, &base);
     b.EndRow();
     return {};
 }
@@ -273,7 +279,8 @@ std::string Decoder::Availability(const Common& c, const object& base) {
     if (std::string_view s = Success(base); !s.empty()) b.Str(kSuccess, s);
     double size = 0;
     if (DoubleField(base, "size", size)) b.Real(kSize, size);
-    WriteCommon(b, kAvailabilityResults, c, Properties(base), &base);
+    properties_.Collect(base);
+    WriteCommon(b, kAvailabilityResults, c, properties_, &base);
     b.EndRow();
     return {};
 }

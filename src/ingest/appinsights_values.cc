@@ -162,24 +162,28 @@ Dynamic ToDynamic(const element& e) {
     return {};
 }
 
-Dynamic Properties(const object& base) {
+void PropertyList::Collect(const object& base) {
+    items.clear();
+    texts.clear();
     object props;
-    if (!ObjectField(base, "properties", props)) return {};
-    Dynamic::Object members;
-    members.reserve(props.size());
-    std::string scratch;
+    if (!ObjectField(base, "properties", props)) return;
+    texts.reserve(props.size());  // never reallocated: the views into it stay valid
     for (auto kv : props) {
-        std::string_view text;
-        if (kv.key.empty() || !AsText(kv.value, scratch, text)) continue;
-        if (members.size() == kMaxProperties) {
+        if (kv.key.empty() || kv.value.is_null()) continue;
+        if (items.size() == kMaxProperties) {
             ++tl_truncations;
             break;
         }
-        members.emplace_back(std::string(Truncate(kv.key, kMaxPropertyKey)),
-                             Dynamic::String(std::string(Truncate(text, kMaxPropertyValue))));
+        std::string_view text;
+        if (kv.value.get_string().get(text) != simdjson::SUCCESS) {
+            texts.emplace_back();
+            std::string scratch;
+            if (!AsText(kv.value, scratch, text)) continue;
+            texts.back().assign(text);
+            text = texts.back();
+        }
+        items.emplace_back(Truncate(kv.key, kMaxPropertyKey), Truncate(text, kMaxPropertyValue));
     }
-    if (members.empty()) return {};
-    return Dynamic::MakeObject(std::move(members));
 }
 
 Dynamic Measurements(const object& base) {

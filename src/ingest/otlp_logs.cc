@@ -47,7 +47,6 @@ void MapLogRecord(const LogRecord& r, const ItemPath& path, OtlpRows& rows) {
     tags.operation_id = r.trace_id;
     tags.parent_id = r.span_id;
     const int64_t severity = SeverityLevel(r.severity_number, r.severity_text);
-    const Dynamic properties = Properties(r.attributes, PropertyRule::kLog);
 
     // Every attribute read by name below has a '.' in its key; a pipeline's own attributes
     // (parent_run_id, step_name, ...) usually have none, and then the lookups are skipped.
@@ -85,7 +84,7 @@ void MapLogRecord(const LogRecord& r, const ItemPath& path, OtlpRows& rows) {
         b.Str(kMessage, Truncate(MessageText(r), kMaxMessage));
         if (severity >= 0) b.Int(kSeverityLevel, severity);
     }
-    if (!properties.is_null()) b.Dyn(kCustomDimensions, properties);
+    WriteProperties(b, r.attributes, PropertyRule::kLog);
     if (!measurements.is_null()) b.Dyn(kCustomMeasurements, measurements);
     rows.WriteCommon(b, table, ticks, 1, tags);
     b.EndRow();

@@ -59,7 +59,7 @@ void MapMetric(const Metric& m, const ItemPath& path, OtlpRows& rows) {
         b.Real(kValueMax, max);
         b.Real(kValueStdDev, 0);
         const core::Dynamic properties = Properties(p.attributes, PropertyRule::kMetric);
-        if (!properties.is_null()) b.Dyn(kCustomDimensions, properties);
+        b.BagObject(kCustomDimensions, properties);
         rows.WriteCommon(b, kCustomMetrics, NanosToTicks(p.time_unix_nano), 1, RowTags{});
         b.EndRow();
     }

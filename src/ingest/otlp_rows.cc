@@ -145,6 +145,20 @@ Dynamic Properties(const Attributes& attributes, PropertyRule rule) {
     return Dynamic::MakeObject(std::move(members));
 }
 
+void WriteProperties(TableBuilder& b, const Attributes& attributes, PropertyRule rule) {
+    std::string text;
+    for (const Attribute& a : attributes) {
+        if (a.key.empty() || a.value.is_null() || !Keeps(a.key, rule)) continue;
+        const std::string_view key = Truncate(a.key, kMaxPropertyKey);
+        if (a.value.kind() == Dynamic::Kind::kString) {
+            b.Bag(kCustomDimensions, key, Truncate(a.value.as_string(), kMaxPropertyValue));
+        } else {
+            text = ValueText(a.value);
+            b.Bag(kCustomDimensions, key, Truncate(text, kMaxPropertyValue));
+        }
+    }
+}
+
 Dynamic CustomMeasurements(const Attributes& attributes) {
     const Dynamic* v = FindAttribute(attributes, "microsoft.custom_measurements");
     if (v == nullptr) return {};

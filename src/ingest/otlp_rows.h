@@ -85,6 +85,8 @@ std::string FirstAttributeText(const Attributes& attributes,
 // customDimensions: the attributes `rule` keeps, values as text (truncated like the App
 // Insights decoder); null when none is left.
 core::Dynamic Properties(const Attributes& attributes, PropertyRule rule);
+// The same properties written straight into customDimensions of the builder's row.
+void WriteProperties(TableBuilder& b, const Attributes& attributes, PropertyRule rule);
 // customMeasurements from microsoft.custom_measurements (a kvlist or a JSON object text)
 // of numbers; null when absent.
 core::Dynamic CustomMeasurements(const Attributes& attributes);

@@ -240,7 +240,7 @@ void MapEvent(const Span& s, const SpanEvent& e, OtlpRows& rows) {
     } else {
         b.Str(kMessage, Truncate(e.name, kMaxMessage));
     }
-    if (!properties.is_null()) b.Dyn(kCustomDimensions, properties);
+    b.BagObject(kCustomDimensions, properties);
     if (!measurements.is_null()) b.Dyn(kCustomMeasurements, measurements);
     rows.WriteCommon(b, table, ticks, ItemCount(s.attributes), tags);
     b.EndRow();
@@ -296,7 +296,7 @@ void MapSpan(const Span& s, const ItemPath& path, OtlpRows& rows) {
     } else {
         WriteDependency(s, b);
     }
-    if (!properties.is_null()) b.Dyn(kCustomDimensions, properties);
+    b.BagObject(kCustomDimensions, properties);
     if (!measurements.is_null()) b.Dyn(kCustomMeasurements, measurements);
     rows.WriteCommon(b, table, NanosToTicks(s.start_time_unix_nano), ItemCount(a), tags);
     b.EndRow();
@@ -311,7 +311,7 @@ void MapResourceMetric(const Attributes& resource, OtlpRows& rows) {
     for (Col c : {kValue, kValueSum, kValueMin, kValueMax}) b.Real(c, 1);
     b.Int(kValueCount, 1);
     b.Real(kValueStdDev, 0);
-    b.Dyn(kCustomDimensions, properties);
+    b.BagObject(kCustomDimensions, properties);
     rows.WriteCommon(b, kCustomMetrics, rows.now_ticks(), 1, RowTags{});
     b.EndRow();
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/string_bags.h"
 #include "storage/coding.h"
 #include "storage/dynamic_codec.h"
 
@@ -28,6 +29,10 @@ constexpr uint8_t kBinaryDynamic = 0x80;
 // SDK version, empty optional fields): written once instead of once per row, which took a
 // third of a WAL record of pipeline logs.
 constexpr uint8_t kConstant = 0x40;
+
+// Set on the type byte of a dynamic column of string bags (core/string_bags.h): the
+// validity, then each key once with its string column, instead of an object per row.
+constexpr uint8_t kStringBags = 0x20;
 
 namespace {
 
@@ -97,6 +102,18 @@ void EncodeValues(const Column& column, size_t begin, size_t end, std::string& o
 
 void EncodeColumn(const Column& column, std::string& out) {
     const size_t rows = column.size();
+    if (const core::StringBags* bags = column.string_bags()) {
+        out.push_back(static_cast<char>(static_cast<uint8_t>(column.type()) | kStringBags));
+        PutVarint(out, rows);
+        auto validity = column.validity();
+        out.append(reinterpret_cast<const char*>(validity.data()), validity.size());
+        PutVarint(out, bags->keys.size());
+        for (size_t k = 0; k < bags->keys.size(); ++k) {
+            PutLengthPrefixed(out, bags->keys[k]);
+            EncodeColumn(bags->values[k], out);
+        }
+        return;
+    }
     const bool dynamic = core::PhysicalOf(column.type()) == Physical::kDynamic;
     const bool constant = IsConstant(column);
     out.push_back(static_cast<char>(static_cast<uint8_t>(column.type()) |
@@ -150,13 +167,47 @@ Status DecodeConstant(Reader& r, core::Type type, size_t rows, Column& out) {
                               std::to_string(static_cast<int>(type)));
 }
 
+Status DecodeColumnFrom(Reader& r, Column& out);
+
+// A kStringBags column: validity, the number of keys, then each key and its string column.
+Status DecodeStringBags(Reader& r, size_t rows, Column& out) {
+    std::string_view validity;
+    uint64_t nkeys;
+    if (!r.GetBytes(rows, validity) || !r.GetVarint(nkeys) || nkeys > rows * 100 + 100) {
+        return Truncated("string bags header");
+    }
+    std::vector<std::string> keys;
+    std::vector<Column> values;
+    for (uint64_t k = 0; k < nkeys; ++k) {
+        std::string_view key;
+        Column value;
+        if (!r.GetLengthPrefixed(key)) return Truncated("string bags key");
+        RETURN_IF_ERROR(DecodeColumnFrom(r, value));
+        if (value.size() != rows || core::PhysicalOf(value.type()) != Physical::kString) {
+            return Status::Corruption("string bags key column of another length or type");
+        }
+        keys.emplace_back(key);
+        values.push_back(std::move(value));
+    }
+    out = Column::FromStringBags(std::move(keys), std::move(values),
+                                 std::vector<uint8_t>(validity.begin(), validity.end()));
+    return Status::Ok();
+}
+
 Status DecodeColumnFrom(Reader& r, Column& out) {
     uint8_t type_byte;
     uint64_t rows;
     if (!r.GetByte(type_byte) || !r.GetVarint(rows)) return Truncated("column header");
     const bool binary_dynamic = (type_byte & kBinaryDynamic) != 0;
     const bool constant = (type_byte & kConstant) != 0;
-    type_byte &= static_cast<uint8_t>(~(kBinaryDynamic | kConstant));
+    const bool string_bags = (type_byte & kStringBags) != 0;
+    type_byte &= static_cast<uint8_t>(~(kBinaryDynamic | kConstant | kStringBags));
+    if (string_bags) {
+        if (type_byte != static_cast<uint8_t>(core::Type::kDynamic) || binary_dynamic || constant) {
+            return Status::Corruption("string-bags flag on a column that is not plain dynamic");
+        }
+        return DecodeStringBags(r, static_cast<size_t>(rows), out);
+    }
     if (binary_dynamic && type_byte != static_cast<uint8_t>(core::Type::kDynamic)) {
         return Status::Corruption("binary values flag on a non-dynamic column");
     }

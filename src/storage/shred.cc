@@ -1,9 +1,11 @@
 #include "storage/shred.h"
 
+#include <algorithm>
 #include <map>
 #include <unordered_map>
 
 #include "core/number_text.h"
+#include "core/string_bags.h"
 
 namespace calypso::storage {
 
@@ -41,7 +43,53 @@ class KeyIndex {
 
 }  // namespace
 
+namespace {
+
+// Shred of a column held as string bags: the chosen keys' columns are already built.
+ShreddedColumn ShredStringBags(const Column& column, const core::StringBags& bags) {
+    const size_t rows = column.size();
+    std::map<std::string, size_t> chosen;  // key -> index in bags, ordered as Shred orders
+    for (size_t k = 0; k < bags.keys.size(); ++k) {
+        const auto validity = bags.values[k].validity();
+        const size_t present =
+            static_cast<size_t>(std::count(validity.begin(), validity.end(), uint8_t{1}));
+        if (present > 0 && present * kShredMinShare >= rows &&
+            bags.keys[k].find(kShredSeparator) == std::string::npos) {
+            chosen.emplace(bags.keys[k], k);
+        }
+    }
+    ShreddedColumn out;
+    if (chosen.empty() || rows == 0) {
+        out.residual = column;
+        return out;
+    }
+    while (chosen.size() > 64) chosen.erase(std::prev(chosen.end()));
+    std::vector<bool> shredded(bags.keys.size(), false);
+    for (const auto& [key, k] : chosen) {
+        out.keys.emplace_back(key, bags.values[k]);
+        shredded[k] = true;
+    }
+    const Dynamic empty = Dynamic::MakeObject({});
+    std::vector<Dynamic> residual(rows);
+    const auto valid = column.validity();
+    for (size_t r = 0; r < rows; ++r) {
+        if (valid[r] == 0) continue;
+        Dynamic::Object rest;
+        for (size_t k = 0; k < bags.keys.size(); ++k) {
+            if (shredded[k] || bags.values[k].IsNull(r)) continue;
+            rest.emplace_back(bags.keys[k], Dynamic::String(std::string(bags.values[k].string_at(r))));
+        }
+        residual[r] = rest.empty() ? empty : Dynamic::MakeObject(std::move(rest));
+    }
+    out.residual =
+        Column::FromDynamics(std::move(residual), std::vector<uint8_t>(valid.begin(), valid.end()));
+    return out;
+}
+
+}  // namespace
+
 ShreddedColumn Shred(const Column& column) {
+    if (const core::StringBags* bags = column.string_bags()) return ShredStringBags(column, *bags);
     const size_t rows = column.size();
     KeyIndex index;
     std::vector<size_t> string_count;
@@ -146,6 +194,12 @@ Column Unshred(const Column& residual,
 }
 
 Column ExtractKey(const Column& dynamic, std::string_view key) {
+    if (const core::StringBags* bags = dynamic.string_bags()) {
+        for (size_t k = 0; k < bags->keys.size(); ++k) {
+            if (bags->keys[k] == key) return StringsToDynamic(bags->values[k]);
+        }
+        return Column::Nulls(core::Type::kDynamic, dynamic.size());
+    }
     Column out(core::Type::kDynamic);
     out.Reserve(dynamic.size());
     for (size_t r = 0; r < dynamic.size(); ++r) {
