@@ -45,8 +45,7 @@ size_t EstimateBytes(const SegmentInfo& info, const std::string& name, size_t bl
 // run decoded every block again).
 size_t MeasuredBytes(const core::Column& col) {
     constexpr size_t kOverhead = 256;  // the column's shared data and vector headers
-    return kOverhead + col.size() + (col.int64s().size() + col.doubles().size()) * sizeof(int64_t) +
-           col.StringBytes();
+    return kOverhead + col.size() + col.ValueBytes() + col.StringBytes();
 }
 
 // Bytes on disk of one block of a stored column and its shredded sub-columns: what a
@@ -160,9 +159,11 @@ core::Result<std::vector<BlockPick>> SelectBlocks(const SegmentReader& reader,
     }
     // Rows named by term indexes: only their blocks are read, and only those rows kept.
     std::optional<std::vector<uint32_t>> indexed;
-    for (const auto& bp : bound) {
-        ASSIGN_OR_RETURN(auto rows, IndexedRows(reader, bp, &stats.bytes_read));
+    std::vector<bool> answered(bound.size(), false);  // by the index: no filter check needed
+    for (size_t i = 0; i < bound.size(); ++i) {
+        ASSIGN_OR_RETURN(auto rows, IndexedRows(reader, bound[i], &stats.bytes_read));
         if (!rows) continue;
+        answered[i] = true;
         if (!indexed) {
             indexed = std::move(rows);
         } else {
@@ -181,6 +182,7 @@ core::Result<std::vector<BlockPick>> SelectBlocks(const SegmentReader& reader,
             keep = ref.has_range && ref.max >= request.time.min && ref.min < request.time.max;
         }
         for (size_t i = 0; keep && i < bound.size(); ++i) {
+            if (answered[i]) continue;
             ASSIGN_OR_RETURN(keep, BlockMayMatch(reader, bound[i], b, &stats.bytes_read));
         }
         return keep;
