@@ -13,6 +13,7 @@
 #include "storage/segment.h"
 #include "storage/shred.h"
 #include "storage/store.h"
+#include "storage/term_index.h"
 
 namespace calypso::storage {
 namespace {
@@ -142,6 +143,18 @@ void BM_BuildBlockFilter(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildBlockFilter)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
+// Building the term index a flush writes for a text column (the same message rows): the
+// flush cost of the index beside that of the filters above.
+void BM_BuildTermIndex(benchmark::State& state) {
+    const core::Batch rows = LogRows(kDefaultBlockRows * 8, 3);
+    for (auto _ : state) {
+        std::string index = TermIndex::Build(rows.columns[1]);
+        benchmark::DoNotOptimize(index);
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(rows.num_rows()));
+}
+BENCHMARK(BM_BuildTermIndex)->Unit(benchmark::kMillisecond);
+
 // Reading one column of a 200,000-row segment file block by block, as scans do (read,
 // checksum, decompress, decode): zstd (cold data) and LZ4 (recent data).
 void BM_SegmentReadColumn(benchmark::State& state) {
@@ -167,9 +180,7 @@ void BM_SegmentReadColumn(benchmark::State& state) {
     state.SetLabel(std::string(name) + (state.range(1) == 0 ? " zstd" : " lz4"));
     std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_SegmentReadColumn)
-    ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SegmentReadColumn)->ArgsProduct({{0, 1, 2, 3}, {0, 1}})->Unit(benchmark::kMillisecond);
 
 // `traces | where customDimensions.parent_run_id == X` as the query engine asks the store:
 // the key as a column and the equality as a predicate, over 1,000,000 rows in segments.
@@ -190,8 +201,8 @@ void BM_ScanShreddedKeyEquality(benchmark::State& state) {
     req.table = "traces";
     req.columns = {"timestamp", "message"};
     req.keys = {{"customDimensions", "parent_run_id"}};
-    req.predicates = {{"customDimensions.parent_run_id", core::ScanPredicate::Op::kEquals,
-                       {"run-42"}}};
+    req.predicates = {
+        {"customDimensions.parent_run_id", core::ScanPredicate::Op::kEquals, {"run-42"}}};
     core::ScanStats stats;
     size_t matched = 0;
     for (auto _ : state) {
@@ -218,4 +229,3 @@ BENCHMARK(BM_ScanShreddedKeyEquality)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace calypso::storage
-

@@ -84,7 +84,7 @@ void Column::AppendFrom(const Column& o, size_t row) {
     }
     switch (PhysicalOf(type_)) {
         case Physical::kInt64:
-            AppendInt64(o.d_->i64[row]);
+            AppendInt64(o.int64_at(row));
             break;
         case Physical::kDouble:
             AppendDouble(o.d_->f64[row]);
@@ -109,15 +109,15 @@ Value Column::Get(size_t i) const {
     }
     switch (type_) {
         case Type::kBool:
-            return Value::Bool(d_->i64[i] != 0);
+            return Value::Bool(int64_at(i) != 0);
         case Type::kInt:
-            return Value::Int(d_->i64[i]);
+            return Value::Int(int64_at(i));
         case Type::kLong:
-            return Value::Long(d_->i64[i]);
+            return Value::Long(int64_at(i));
         case Type::kDatetime:
-            return Value::Datetime(d_->i64[i]);
+            return Value::Datetime(int64_at(i));
         case Type::kTimespan:
-            return Value::Timespan(d_->i64[i]);
+            return Value::Timespan(int64_at(i));
         case Type::kReal:
         case Type::kDecimal:
             return Value::Real(d_->f64[i]);
@@ -171,6 +171,7 @@ void Column::AppendAll(const Column& other) {
         return;
     }
     Data& d = Mutable();
+    other.Widen();
     const Data& o = *other.d_;
     d.valid.insert(d.valid.end(), o.valid.begin(), o.valid.end());
     d.i64.insert(d.i64.end(), o.i64.begin(), o.i64.end());
@@ -194,7 +195,7 @@ Column Column::GatherFrom(Type type, std::span<const Column* const> sources,
         case Physical::kInt64:
             o.i64.resize(rows.size());
             for (size_t i = 0; i < rows.size(); ++i) {
-                o.i64[i] = sources[rows[i].source]->d_->i64[rows[i].row];
+                o.i64[i] = sources[rows[i].source]->int64_at(rows[i].row);
             }
             break;
         case Physical::kDouble:
@@ -213,7 +214,7 @@ Column Column::GatherFrom(Type type, std::span<const Column* const> sources,
                 o.dict = dict;
                 o.codes.resize(rows.size());
                 for (size_t i = 0; i < rows.size(); ++i) {
-                    o.codes[i] = sources[rows[i].source]->d_->codes[rows[i].row];
+                    o.codes[i] = sources[rows[i].source]->code_at(rows[i].row);
                 }
                 break;
             }
@@ -298,6 +299,39 @@ Column Column::FromDictionary(Type type, std::shared_ptr<const std::vector<std::
     return c;
 }
 
+Column Column::FromNarrowDictionary(Type type, std::shared_ptr<const std::vector<std::string>> dict,
+                                    std::vector<uint8_t> codes, std::vector<uint8_t> valid) {
+    Column c(type);
+    c.d_->dict = std::move(dict);
+    c.d_->narrow = std::move(codes);
+    c.d_->valid = std::move(valid);
+    return c;
+}
+
+Column Column::FromNarrowInt64s(Type type, int64_t base, std::vector<uint8_t> values) {
+    Column c(type);
+    c.d_->valid.assign(values.size(), 1);
+    c.d_->narrow = std::move(values);
+    c.d_->base = base;
+    return c;
+}
+
+void Column::WidenSlow() const {
+    Data& d = *d_;
+    std::call_once(d.widen.flag, [&d] {
+        const size_t n = d.narrow.size();
+        if (d.dict) {
+            if (d.codes.size() == n) return;  // cloned after widening
+            d.codes.resize(n);
+            for (size_t i = 0; i < n; ++i) d.codes[i] = d.narrow[i];
+        } else {
+            if (d.i64.size() == n) return;
+            d.i64.resize(n);
+            for (size_t i = 0; i < n; ++i) d.i64[i] = d.base + d.narrow[i];
+        }
+    });
+}
+
 Column Column::FromInt64s(Type type, std::vector<int64_t> values, std::vector<uint8_t> valid) {
     Column c(type);
     c.d_->i64 = std::move(values);
@@ -312,8 +346,7 @@ Column Column::FromDoubles(Type type, std::vector<double> values, std::vector<ui
     return c;
 }
 
-Column Column::FromStrings(Type type, std::vector<std::string> values,
-                           std::vector<uint8_t> valid) {
+Column Column::FromStrings(Type type, std::vector<std::string> values, std::vector<uint8_t> valid) {
     Column c(type);
     c.d_->str = std::move(values);
     c.d_->valid = std::move(valid);

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "core/dynamic.h"
 #include "core/time.h"
+#include "server/json_text.h"
 
 namespace calypso::server {
 
@@ -175,7 +176,7 @@ void AppendKustoCell(std::string& out, const core::Column& col, size_t row) {
             break;
         case Type::kInt:
         case Type::kLong:
-            out += std::to_string(col.int64_at(row));
+            AppendInteger(out, col.int64_at(row));
             break;
         case Type::kReal:
             if (!AppendNonFinite(out, col.double_at(row))) {
@@ -192,10 +193,10 @@ void AppendKustoCell(std::string& out, const core::Column& col, size_t row) {
         }
         case Type::kString:
         case Type::kGuid:
-            core::AppendJsonString(out, col.string_at(row));
+            AppendQuoted(out, col.string_at(row));
             break;
         case Type::kDatetime:
-            core::AppendJsonString(out, FormatKustoDatetime(col.int64_at(row)));
+            AppendQuotedDatetime(out, col.int64_at(row), /*full_fraction=*/true);
             break;
         case Type::kTimespan:
             core::AppendJsonString(out, core::FormatTimespan(col.int64_at(row)));
@@ -257,9 +258,10 @@ void AppendProgressiveTable(std::string& out, size_t id, const KustoTable& table
     const bool in_data = placement == KustoErrorPlacement::kInData && !table.row_errors.empty();
     for (size_t from = 0; from < rows || (from == 0 && in_data); from += kKustoRowsPerFragment) {
         const size_t to = std::min(rows, from + kKustoRowsPerFragment);
-        out += ",{\"FrameType\":\"TableFragment\",\"TableFragmentType\":\"DataAppend\","
-               "\"TableId\":" +
-               table_id + ",\"FieldCount\":" + std::to_string(table.data.schema.size()) + ',';
+        out +=
+            ",{\"FrameType\":\"TableFragment\",\"TableFragmentType\":\"DataAppend\","
+            "\"TableId\":" +
+            table_id + ",\"FieldCount\":" + std::to_string(table.data.schema.size()) + ',';
         AppendRows(out, table, in_data && to == rows, from, to);
         out += '}';
     }

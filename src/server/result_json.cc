@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/time.h"
+#include "server/json_text.h"
 
 namespace calypso::server {
 
@@ -23,7 +24,7 @@ void AppendCell(std::string& out, const core::Column& col, size_t row) {
             break;
         case Type::kInt:
         case Type::kLong:
-            out += std::to_string(col.int64_at(row));
+            AppendInteger(out, col.int64_at(row));
             break;
         case Type::kReal:
         case Type::kDecimal: {
@@ -38,10 +39,10 @@ void AppendCell(std::string& out, const core::Column& col, size_t row) {
         }
         case Type::kString:
         case Type::kGuid:
-            core::AppendJsonString(out, col.string_at(row));
+            AppendQuoted(out, col.string_at(row));
             break;
         case Type::kDatetime:
-            core::AppendJsonString(out, core::FormatDatetime(col.int64_at(row)));
+            AppendQuotedDatetime(out, col.int64_at(row));
             break;
         case Type::kTimespan:
             core::AppendJsonString(out, core::FormatTimespan(col.int64_at(row)));
@@ -155,6 +156,11 @@ std::string ToLogAnalyticsJson(const core::QueryResult& result, const QueryStati
         }
         out += "],\"rows\":[";
         const size_t rows = table.data.num_rows();
+        // Room for the rows up front: growing a multi-megabyte answer by doubling copies
+        // it several times.
+        size_t estimate = rows * (2 + table.data.columns.size() * 24);
+        for (const auto& col : table.data.columns) estimate += col.StringBytes();
+        out.reserve(out.size() + estimate);
         for (size_t r = 0; r < rows; ++r) {
             if (r > 0) out += ',';
             out += '[';

@@ -1,5 +1,6 @@
 #include "storage/encoding.h"
 
+#include <algorithm>
 #include <bit>
 #include <unordered_map>
 
@@ -85,9 +86,9 @@ void EncodeInts(const Column& c, size_t begin, size_t end, std::string& out, Blo
     const int for_width = BitWidth(static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo));
     uint64_t max_delta = 0;
     for (size_t i = 1; i < rows; ++i) {
-        max_delta = std::max(
-            max_delta, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(v[i]) -
-                                                   static_cast<uint64_t>(v[i - 1]))));
+        max_delta =
+            std::max(max_delta, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(v[i]) -
+                                                            static_cast<uint64_t>(v[i - 1]))));
     }
     const int delta_width = BitWidth(max_delta);
     if (std::min(for_width, delta_width) >= 60) {
@@ -122,8 +123,7 @@ void EncodeInts(const Column& c, size_t begin, size_t end, std::string& out, Blo
         [&](size_t i) { return static_cast<uint64_t>(v[i]) - static_cast<uint64_t>(lo); }, out);
 }
 
-void EncodeStrings(const Column& c, size_t begin, size_t end, std::string& out,
-                   BlockSummary& s) {
+void EncodeStrings(const Column& c, size_t begin, size_t end, std::string& out, BlockSummary& s) {
     const size_t rows = end - begin;
     // Dictionary when it is smaller: low-cardinality columns (levels, names, run ids).
     std::unordered_map<std::string_view, uint32_t> codes;
@@ -166,7 +166,8 @@ void EncodeStrings(const Column& c, size_t begin, size_t end, std::string& out,
         PutVarint(out, dict.size());
         for (auto v : dict) PutLengthPrefixed(out, v);
         out.push_back(static_cast<char>(code_width));
-        PackBits(rows, code_width, [&](size_t i) { return row_codes[i]; }, out);
+        PackBits(
+            rows, code_width, [&](size_t i) { return row_codes[i]; }, out);
         return;
     }
     s.encoding = Encoding::kPlainString;
@@ -196,6 +197,15 @@ Result<Column> DecodeInts(core::Type type, Encoding enc, Reader& r, size_t rows,
             if (!r.GetFixed64(base) || !r.GetByte(width) || width > 64 ||
                 !r.GetBytes(PackedBytes(rows, width), packed)) {
                 return Bad("truncated frame-of-reference integers");
+            }
+            if (width <= 8 &&
+                std::all_of(valid.begin(), valid.end(), [](uint8_t x) { return x; })) {
+                // Small values without nulls stay one byte a row (core::Column's narrow form).
+                std::vector<uint8_t> narrow(rows);
+                UnpackBits(packed, rows, width,
+                           [&](size_t i, uint64_t x) { narrow[i] = static_cast<uint8_t>(x); });
+                return Column::FromNarrowInt64s(type, static_cast<int64_t>(base),
+                                                std::move(narrow));
             }
             UnpackBits(packed, rows, width,
                        [&](size_t i, uint64_t x) { v[i] = static_cast<int64_t>(base + x); });
@@ -239,6 +249,17 @@ Result<Column> DecodeStrings(core::Type type, Encoding enc, Reader& r, size_t ro
         }
         if (!r.GetByte(width) || width > 32 || !r.GetBytes(PackedBytes(rows, width), packed)) {
             return Bad("truncated dictionary codes");
+        }
+        if (dict->size() <= 256 && width <= 8) {  // one byte a code
+            std::vector<uint8_t> codes(rows);
+            uint64_t max_code = 0;
+            UnpackBits(packed, rows, width, [&](size_t i, uint64_t code) {
+                max_code = std::max(max_code, code);
+                codes[i] = static_cast<uint8_t>(code);
+            });
+            if (rows > 0 && max_code >= dict->size()) return Bad("dictionary code out of range");
+            return Column::FromNarrowDictionary(type, std::move(dict), std::move(codes),
+                                                std::move(valid));
         }
         std::vector<uint32_t> codes(rows);
         uint64_t max_code = 0;
@@ -293,8 +314,8 @@ void EncodeBlock(const Column& column, size_t begin, size_t end, std::string& ou
             out.push_back(static_cast<char>(summary.encoding));
             EncodeValidity(column, begin, end, out);
             for (size_t i = begin; i < end; ++i) {
-                PutFixed64(out, std::bit_cast<uint64_t>(column.IsNull(i) ? 0.0
-                                                                         : column.double_at(i)));
+                PutFixed64(out,
+                           std::bit_cast<uint64_t>(column.IsNull(i) ? 0.0 : column.double_at(i)));
             }
             return;
         case Physical::kString:

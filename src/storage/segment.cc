@@ -19,8 +19,8 @@ constexpr int kZstdLevel = 3;
 constexpr uint8_t kHasRange = 1;
 constexpr uint8_t kHasFilter = 2;
 
-void EncodeFooter(const SegmentInfo& info, std::string& out) {
-    PutVarint(out, kSegmentVersion);
+void EncodeFooter(const SegmentInfo& info, uint64_t version, std::string& out) {
+    PutVarint(out, version);
     PutLengthPrefixed(out, info.table);
     PutVarint(out, info.rows);
     PutVarint(out, info.block_rows);
@@ -37,8 +37,8 @@ void EncodeFooter(const SegmentInfo& info, std::string& out) {
             PutVarint(out, b.raw_size);
             PutFixed32(out, b.crc);
             out.push_back(static_cast<char>(b.codec));
-            out.push_back(static_cast<char>((b.has_range ? kHasRange : 0) |
-                                            (b.has_filter ? kHasFilter : 0)));
+            out.push_back(
+                static_cast<char>((b.has_range ? kHasRange : 0) | (b.has_filter ? kHasFilter : 0)));
             if (b.has_range) {
                 PutVarint(out, ZigZag(b.min));
                 PutVarint(out, ZigZag(b.max));
@@ -48,6 +48,12 @@ void EncodeFooter(const SegmentInfo& info, std::string& out) {
                 PutVarint(out, b.filter_size);
                 PutFixed32(out, b.filter_crc);
             }
+        }
+        if (version < 3) continue;
+        PutVarint(out, c.index_size);
+        if (c.index_size > 0) {
+            PutVarint(out, c.index_offset);
+            PutFixed32(out, c.index_crc);
         }
     }
 }
@@ -68,8 +74,8 @@ bool DecodeBlockRef(Reader& r, BlockRef& b) {
         b.min = UnZigZag(lo);
         b.max = UnZigZag(hi);
     }
-    if (b.has_filter &&
-        (!r.GetVarint(b.filter_offset) || !r.GetVarint(b.filter_size) || !r.GetFixed32(b.filter_crc))) {
+    if (b.has_filter && (!r.GetVarint(b.filter_offset) || !r.GetVarint(b.filter_size) ||
+                         !r.GetFixed32(b.filter_crc))) {
         return false;
     }
     return true;
@@ -81,7 +87,7 @@ Status DecodeFooter(std::string_view data, const std::string& path, SegmentInfo&
     std::string_view table;
     auto bad = [&] { return Status::Corruption("segment '" + path + "': malformed footer"); };
     if (!r.GetVarint(version)) return bad();
-    if (version != kSegmentVersion) {
+    if (version < kOldestSegmentVersion || version > kSegmentVersion) {
         return Status::Corruption("segment '" + path + "': unsupported format version " +
                                   std::to_string(version) + " (this build reads version " +
                                   std::to_string(kSegmentVersion) + ")");
@@ -111,6 +117,12 @@ Status DecodeFooter(std::string_view data, const std::string& path, SegmentInfo&
         for (auto& b : c.blocks) {
             if (!DecodeBlockRef(r, b)) return bad();
         }
+        if (version >= 3) {
+            if (!r.GetVarint(c.index_size)) return bad();
+            if (c.index_size > 0 && (!r.GetVarint(c.index_offset) || !r.GetFixed32(c.index_crc))) {
+                return bad();
+            }
+        }
         info.columns.push_back(std::move(c));
     }
     return Status::Ok();
@@ -128,8 +140,8 @@ Codec Compress(Codec codec, ZSTD_CCtx* zstd, const std::string& raw, std::string
         }
     } else if (codec == Codec::kZstd) {
         out.resize(ZSTD_compressBound(raw.size()));
-        size_t n = ZSTD_compressCCtx(zstd, out.data(), out.size(), raw.data(), raw.size(),
-                                     kZstdLevel);
+        size_t n =
+            ZSTD_compressCCtx(zstd, out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
         if (!ZSTD_isError(n) && n < raw.size()) {
             out.resize(n);
             return Codec::kZstd;
@@ -151,9 +163,10 @@ bool Decompress(Codec codec, std::string_view in, std::string& raw) {
             return n >= 0 && static_cast<size_t>(n) == raw.size();
         }
         case Codec::kZstd: {
-            thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(
-                ZSTD_createDCtx(), ZSTD_freeDCtx);
-            size_t n = ZSTD_decompressDCtx(dctx.get(), raw.data(), raw.size(), in.data(), in.size());
+            thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(),
+                                                                                 ZSTD_freeDCtx);
+            size_t n =
+                ZSTD_decompressDCtx(dctx.get(), raw.data(), raw.size(), in.data(), in.size());
             return !ZSTD_isError(n) && n == raw.size();
         }
     }
@@ -164,11 +177,14 @@ bool IsStringy(core::Type t) { return t == core::Type::kString || t == core::Typ
 
 // Writes one column's blocks, then their filters, appending to `file`.
 Status AddColumn(const std::string& name, const core::Column& column, const SegmentInfo& info,
-                 Codec codec, ZSTD_CCtx* zstd, std::string& file, SegmentInfo& out) {
+                 const SegmentWriteOptions& options, ZSTD_CCtx* zstd, std::string& file,
+                 SegmentInfo& out) {
+    const Codec codec = options.codec;
     SegmentColumnInfo c;
     c.name = name;
     c.type = column.type();
     std::string raw, stored;
+    size_t plain_text_blocks = 0;
     for (size_t b = 0; b < info.num_blocks(); ++b) {
         const size_t begin = b * info.block_rows;
         const size_t end = begin + info.BlockSize(b);
@@ -184,6 +200,7 @@ Status AddColumn(const std::string& name, const core::Column& column, const Segm
         ref.has_range = summary.has_range;
         ref.min = summary.min;
         ref.max = summary.max;
+        plain_text_blocks += summary.encoding == Encoding::kPlainString ? 1 : 0;
         file += stored;
         c.blocks.push_back(ref);
     }
@@ -201,6 +218,18 @@ Status AddColumn(const std::string& name, const core::Column& column, const Segm
             file += filter;
         }
     }
+    // Text too varied for a dictionary (log messages) gets a term index; a dictionary
+    // column is answered well by its filters and per-value kernels.
+    if (IsStringy(column.type()) && plain_text_blocks * 2 > info.num_blocks() &&
+        options.version >= 3) {
+        std::string index = TermIndex::Build(column);
+        if (!index.empty()) {
+            c.index_offset = file.size();
+            c.index_size = index.size();
+            c.index_crc = Checksum32(index);
+            file += index;
+        }
+    }
     out.columns.push_back(std::move(c));
     return Status::Ok();
 }
@@ -210,7 +239,7 @@ Status AddColumn(const std::string& name, const core::Column& column, const Segm
 uint64_t SegmentColumnInfo::size() const {
     uint64_t n = 0;
     for (const auto& b : blocks) n += b.size + (b.has_filter ? b.filter_size : 0);
-    return n;
+    return n + index_size;
 }
 
 uint64_t SegmentColumnInfo::raw_size() const {
@@ -248,19 +277,19 @@ Result<SegmentInfo> WriteSegment(core::Env* env, const std::string& path, const 
         const std::string& name = batch.schema.fields[i].name;
         if (batch.columns[i].type() != core::Type::kDynamic) {
             RETURN_IF_ERROR(
-                AddColumn(name, batch.columns[i], layout, options.codec, zstd.get(), file, info));
+                AddColumn(name, batch.columns[i], layout, options, zstd.get(), file, info));
             continue;
         }
         ShreddedColumn shredded = Shred(batch.columns[i]);
         RETURN_IF_ERROR(
-            AddColumn(name, shredded.residual, layout, options.codec, zstd.get(), file, info));
+            AddColumn(name, shredded.residual, layout, options, zstd.get(), file, info));
         for (const auto& [key, column] : shredded.keys) {
-            RETURN_IF_ERROR(AddColumn(name + kShredSeparator + key, column, layout, options.codec,
+            RETURN_IF_ERROR(AddColumn(name + kShredSeparator + key, column, layout, options,
                                       zstd.get(), file, info));
         }
     }
     std::string footer;
-    EncodeFooter(info, footer);
+    EncodeFooter(info, options.version, footer);
     file += footer;
     PutFixed32(file, static_cast<uint32_t>(footer.size()));
     PutFixed32(file, Checksum32(footer));
@@ -300,6 +329,10 @@ Result<SegmentReaderPtr> SegmentReader::Open(core::Env* env, const std::string& 
                       (!b.has_filter || (b.filter_offset >= kSegmentMagic.size() &&
                                          b.filter_offset + b.filter_size <= footer_offset));
             if (!in) return reader->Corrupt("column '" + c.name + "' out of bounds");
+        }
+        if (c.index_size > 0 && (c.index_offset < kSegmentMagic.size() ||
+                                 c.index_offset + c.index_size > footer_offset)) {
+            return reader->Corrupt("the term index of column '" + c.name + "' out of bounds");
         }
     }
     return SegmentReaderPtr(std::move(reader));
@@ -406,8 +439,8 @@ Result<const BlockFilter*> SegmentReader::Filter(const SegmentColumnInfo& c, siz
             if (!b.has_filter) continue;
             std::string_view f(bytes.data() + (b.filter_offset - first), b.filter_size);
             if (Checksum32(f) != b.filter_crc) {
-                return Corrupt("checksum mismatch in the filter of column '" + c.name +
-                               "' block " + std::to_string(i));
+                return Corrupt("checksum mismatch in the filter of column '" + c.name + "' block " +
+                               std::to_string(i));
             }
             auto filter = BlockFilter::Parse(f);
             if (!filter.ok()) {
@@ -427,8 +460,30 @@ Status SegmentReader::VerifyAll() const {
             RETURN_IF_ERROR(ReadBlock(c, b).status());
             RETURN_IF_ERROR(Filter(c, b).status());
         }
+        RETURN_IF_ERROR(Index(c).status());
     }
     return Status::Ok();
+}
+
+Result<const TermIndex*> SegmentReader::Index(const SegmentColumnInfo& c,
+                                              uint64_t* bytes_read) const {
+    if (c.index_size == 0) return static_cast<const TermIndex*>(nullptr);
+    std::lock_guard lock(mu_);
+    auto it = indexes_.find(c.name);
+    if (it == indexes_.end()) {
+        ASSIGN_OR_RETURN(std::string bytes,
+                         env_->ReadFileRange(path_, c.index_offset, c.index_size));
+        if (bytes_read != nullptr) *bytes_read += bytes.size();
+        if (Checksum32(bytes) != c.index_crc) {
+            return Corrupt("checksum mismatch in the term index of column '" + c.name + "'");
+        }
+        auto index = TermIndex::Parse(std::move(bytes));
+        if (!index.ok()) {
+            return Corrupt("column '" + c.name + "': " + index.status().message());
+        }
+        it = indexes_.emplace(c.name, std::make_unique<TermIndex>(std::move(index).value())).first;
+    }
+    return static_cast<const TermIndex*>(it->second.get());
 }
 
 }  // namespace calypso::storage

@@ -13,20 +13,23 @@
 #include "core/env.h"
 #include "core/status.h"
 #include "storage/block_filter.h"
+#include "storage/term_index.h"
 
 namespace calypso::storage {
 
-// Segment file format, version 2: one immutable file per flushed batch of one table and
+// Segment file format, version 3: one immutable file per flushed batch of one table and
 // UTC day. Rows are cut into blocks of `block_rows` (the last one shorter); block i of every
 // column holds the same rows, so a scan picks blocks once and reads only those.
 //
 //   file    := magic data* footer footer_len:fixed32 footer_crc:fixed32 magic
-//   data    := per column: its blocks, then its blocks' filters (string columns only)
+//   data    := per column: its blocks, then its blocks' filters (string columns only), then
+//              its term index (term_index.h; text columns that have one)
 //   block   := codec-compressed encoded block (encoding.h: per-block encoding)
 //   filter  := BlockFilter (block_filter.h), uncompressed
 //   footer  := version:varint table:lp rows:varint block_rows:varint
 //              min_time:fixed64 max_time:fixed64 ncols:varint column*
-//   column  := name:lp type:u8 nblocks:varint blockref*
+//   column  := name:lp type:u8 nblocks:varint blockref* index
+//   index   := size:varint [offset:varint crc:fixed32]                   (size > 0; v3 only)
 //   blockref:= offset:varint size:varint raw_size:varint crc:fixed32 codec:u8 flags:u8
 //              [min:zigzag-varint max:zigzag-varint]                     (flags & 1)
 //              [filter_offset:varint filter_size:varint filter_crc:fixed32] (flags & 2)
@@ -37,8 +40,10 @@ namespace calypso::storage {
 // A dynamic column may be shredded (shred.h): its blocks hold the residual objects in binary
 // form and columns named "column\x1fkey" hold string sub-columns of frequent keys.
 // min_time/max_time bound the table's time column (INT64_MAX/INT64_MIN when it has none).
+// Version 2 files (no term indexes) are still read.
 inline constexpr std::string_view kSegmentMagic{"CLPSEG\0\1", 8};
-inline constexpr uint64_t kSegmentVersion = 2;
+inline constexpr uint64_t kSegmentVersion = 3;
+inline constexpr uint64_t kOldestSegmentVersion = 2;
 inline constexpr size_t kDefaultBlockRows = 8192;
 
 enum class Codec : uint8_t { kStored = 0, kLz4 = 1, kZstd = 2 };
@@ -62,7 +67,10 @@ struct SegmentColumnInfo {
     std::string name;
     core::Type type = core::Type::kNull;
     std::vector<BlockRef> blocks;
-    uint64_t size() const;      // bytes of the blocks as stored
+    uint64_t index_offset = 0;  // the term index, when index_size > 0
+    uint64_t index_size = 0;
+    uint32_t index_crc = 0;
+    uint64_t size() const;      // bytes of the blocks, filters and index as stored
     uint64_t raw_size() const;  // bytes of the encoded blocks before compression
 };
 
@@ -74,9 +82,7 @@ struct SegmentInfo {
     int64_t max_time = std::numeric_limits<int64_t>::min();
     std::vector<SegmentColumnInfo> columns;
 
-    size_t num_blocks() const {
-        return static_cast<size_t>((rows + block_rows - 1) / block_rows);
-    }
+    size_t num_blocks() const { return static_cast<size_t>((rows + block_rows - 1) / block_rows); }
     size_t BlockSize(size_t block) const {
         return static_cast<size_t>(std::min<uint64_t>(block_rows, rows - block * block_rows));
     }
@@ -86,6 +92,8 @@ struct SegmentInfo {
 struct SegmentWriteOptions {
     Codec codec = Codec::kZstd;
     size_t block_rows = kDefaultBlockRows;
+    // kOldestSegmentVersion writes a file as older builds did (tests of reading old files).
+    uint64_t version = kSegmentVersion;
 };
 
 // Writes `batch` as a segment at `path`: temporary file, fsync, rename, directory fsync.
@@ -121,7 +129,10 @@ class SegmentReader {
     // and kept). nullptr when the block has none.
     core::Result<const BlockFilter*> Filter(const SegmentColumnInfo& column, size_t block,
                                             uint64_t* bytes_read = nullptr) const;
-    // Reads and checks every block and filter (what `calypso check` does).
+    // The term index of a string column, read once and kept; nullptr when it has none.
+    core::Result<const TermIndex*> Index(const SegmentColumnInfo& column,
+                                         uint64_t* bytes_read = nullptr) const;
+    // Reads and checks every block, filter and index (what `calypso check` does).
     core::Status VerifyAll() const;
 
   private:
@@ -130,8 +141,8 @@ class SegmentReader {
     std::string path_;
     SegmentInfo info_;
     mutable std::mutex mu_;
-    mutable std::map<std::string, std::vector<std::unique_ptr<BlockFilter>>, std::less<>>
-        filters_;
+    mutable std::map<std::string, std::vector<std::unique_ptr<BlockFilter>>, std::less<>> filters_;
+    mutable std::map<std::string, std::unique_ptr<TermIndex>, std::less<>> indexes_;
 };
 
 using SegmentReaderPtr = std::shared_ptr<const SegmentReader>;

@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <iterator>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "storage/segment.h"
@@ -42,8 +45,7 @@ size_t EstimateBytes(const SegmentInfo& info, const std::string& name, size_t bl
 // run decoded every block again).
 size_t MeasuredBytes(const core::Column& col) {
     constexpr size_t kOverhead = 256;  // the column's shared data and vector headers
-    return kOverhead + col.size() + (col.int64s().size() + col.doubles().size()) * sizeof(int64_t) +
-           col.StringBytes();
+    return kOverhead + col.size() + col.ValueBytes() + col.StringBytes();
 }
 
 // Bytes on disk of one block of a stored column and its shredded sub-columns: what a
@@ -115,33 +117,111 @@ core::Result<bool> BlockMayMatch(const SegmentReader& reader, const BoundPredica
     return p.values.empty() || filter->MayContainTerms(p.values[0]);
 }
 
+// Blocks to read, and when a term index narrowed them, the rows within each (ascending).
+struct BlockPick {
+    size_t block;
+    std::shared_ptr<const std::vector<uint32_t>> rows;  // nullptr: every row
+};
+
+// The rows of the segment that may meet `bp`, from the column's term index; nullopt when
+// the index cannot say (no index, an operator or value it does not cover).
+core::Result<std::optional<std::vector<uint32_t>>> IndexedRows(const SegmentReader& reader,
+                                                               const BoundPredicate& bp,
+                                                               uint64_t* bytes_read) {
+    using Rows = std::optional<std::vector<uint32_t>>;
+    const core::ScanPredicate& p = *bp.predicate;
+    if (p.op == core::ScanPredicate::Op::kIntRange || p.values.empty()) return Rows();
+    ASSIGN_OR_RETURN(const TermIndex* index, reader.Index(*bp.column, bytes_read));
+    if (index == nullptr) return Rows();
+    if (p.op != core::ScanPredicate::Op::kEquals) return index->RowsWithTerms(p.values[0]);
+    // A value equal to v holds every term of v: the union over the values.
+    std::vector<uint32_t> all;
+    for (const auto& v : p.values) {
+        auto rows = index->RowsWithTerms(v);
+        if (!rows) return Rows();
+        std::vector<uint32_t> merged;
+        std::set_union(all.begin(), all.end(), rows->begin(), rows->end(),
+                       std::back_inserter(merged));
+        all = std::move(merged);
+    }
+    return Rows(std::move(all));
+}
+
 // The blocks of a segment that may hold rows in `time` meeting every predicate.
-core::Result<std::vector<size_t>> SelectBlocks(const SegmentReader& reader,
-                                               const core::ScanRequest& request,
-                                               const std::string& time_column,
-                                               core::ScanStats& stats) {
+core::Result<std::vector<BlockPick>> SelectBlocks(const SegmentReader& reader,
+                                                  const core::ScanRequest& request,
+                                                  const std::string& time_column,
+                                                  core::ScanStats& stats) {
     const SegmentInfo& info = reader.info();
     std::vector<BoundPredicate> bound;
     for (const auto& p : request.predicates) {
         if (const auto* c = StoredColumnFor(p, info, request.keys)) bound.push_back({&p, c});
     }
+    // Rows named by term indexes: only their blocks are read, and only those rows kept.
+    std::optional<std::vector<uint32_t>> indexed;
+    std::vector<bool> answered(bound.size(), false);  // by the index: no filter check needed
+    for (size_t i = 0; i < bound.size(); ++i) {
+        ASSIGN_OR_RETURN(auto rows, IndexedRows(reader, bound[i], &stats.bytes_read));
+        if (!rows) continue;
+        answered[i] = true;
+        if (!indexed) {
+            indexed = std::move(rows);
+        } else {
+            std::vector<uint32_t> both;
+            std::set_intersection(indexed->begin(), indexed->end(), rows->begin(), rows->end(),
+                                  std::back_inserter(both));
+            indexed = std::move(both);
+        }
+    }
     const SegmentColumnInfo* time = nullptr;
     if (!request.time.unbounded() && !time_column.empty()) time = info.Find(time_column);
-    std::vector<size_t> blocks;
-    for (size_t b = 0; b < info.num_blocks(); ++b) {
+    auto keep_block = [&](size_t b) -> core::Result<bool> {
         bool keep = true;
         if (time != nullptr) {
             const BlockRef& ref = time->blocks[b];
             keep = ref.has_range && ref.max >= request.time.min && ref.min < request.time.max;
         }
         for (size_t i = 0; keep && i < bound.size(); ++i) {
+            if (answered[i]) continue;
             ASSIGN_OR_RETURN(keep, BlockMayMatch(reader, bound[i], b, &stats.bytes_read));
         }
-        if (keep) blocks.push_back(b);
+        return keep;
+    };
+    std::vector<BlockPick> blocks;
+    if (indexed) {
+        for (size_t i = 0; i < indexed->size();) {
+            const size_t b = (*indexed)[i] / info.block_rows;
+            auto rows = std::make_shared<std::vector<uint32_t>>();
+            for (; i < indexed->size() && (*indexed)[i] / info.block_rows == b; ++i) {
+                rows->push_back(static_cast<uint32_t>((*indexed)[i] - b * info.block_rows));
+            }
+            if (b >= info.num_blocks()) continue;  // a damaged index: rows past the end
+            ASSIGN_OR_RETURN(bool keep, keep_block(b));
+            if (keep) blocks.push_back({b, std::move(rows)});
+        }
+    } else {
+        for (size_t b = 0; b < info.num_blocks(); ++b) {
+            ASSIGN_OR_RETURN(bool keep, keep_block(b));
+            if (keep) blocks.push_back({b, nullptr});
+        }
     }
     stats.blocks += info.num_blocks();
     stats.blocks_skipped += info.num_blocks() - blocks.size();
     return blocks;
+}
+
+// The rows `rows` of a block's batch (a term index named them).
+core::Batch PickRows(const core::Batch& batch, const std::vector<uint32_t>& rows) {
+    std::vector<core::Column::RowRef> refs(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) refs[i] = {0, rows[i]};
+    core::Batch out;
+    out.schema = batch.schema;
+    for (const auto& col : batch.columns) {
+        const core::Column* source = &col;
+        out.columns.push_back(core::Column::GatherFrom(
+            col.type(), std::span<const core::Column* const>(&source, 1), refs));
+    }
+    return out;
 }
 
 // One block of a key, as the request wants it: a shredded key read as text is its stored
@@ -169,11 +249,12 @@ Status Store::Impl::ScanSegment(const SegmentFile& file, const core::ScanRequest
                                 const std::function<Status(const core::Batch&)>& consume,
                                 Status& consumer) const {
     ASSIGN_OR_RETURN(SegmentReaderPtr reader, file.Reader());
-    ASSIGN_OR_RETURN(std::vector<size_t> blocks,
+    ASSIGN_OR_RETURN(std::vector<BlockPick> blocks,
                      SelectBlocks(*reader, request, time_column, stats));
-    for (size_t b : blocks) {
+    for (const BlockPick& pick : blocks) {
         ASSIGN_OR_RETURN(core::Batch batch,
-                         ReadBlock(file, *reader, b, schema, request.keys, &stats));
+                         ReadBlock(file, *reader, pick.block, schema, request.keys, &stats));
+        if (pick.rows) batch = PickRows(batch, *pick.rows);
         stats.rows += batch.num_rows();
         consumer = consume(batch);
         if (!consumer.ok()) return Status::Ok();
@@ -202,10 +283,10 @@ core::Result<core::Batch> Store::Impl::ReadBlock(const SegmentFile& seg,
         const std::string stored =
             key != nullptr ? key->column + kShredSeparator + key->key : field.name;
         // A key read as text or real is cached apart from the same key read as dynamic.
-        const char* form = key == nullptr                       ? ""
+        const char* form = key == nullptr                     ? ""
                            : key->type == core::Type::kString ? "\x1etext"
                            : key->type == core::Type::kReal   ? "\x1ereal"
-                                                                : "";
+                                                              : "";
         const std::string cache_name = CacheName(stored + form, block);
         if (auto cached = cache->Get(seg.meta.id, cache_name)) {
             if (stats != nullptr) {
@@ -227,8 +308,8 @@ core::Result<core::Batch> Store::Impl::ReadBlock(const SegmentFile& seg,
             cache->Put(seg.meta.id, cache_name, *col, bytes);
             batch.columns.push_back(std::move(col).value());
         } else if (col.ok() && col->size() != rows) {
-            return Status::Corruption("segment '" + seg.path + "': column '" + stored +
-                                      "' block " + std::to_string(block) + " has " +
+            return Status::Corruption("segment '" + seg.path + "': column '" + stored + "' block " +
+                                      std::to_string(block) + " has " +
                                       std::to_string(col->size()) + " rows, expected " +
                                       std::to_string(rows));
         } else if (field.type == core::Type::kString) {
@@ -399,6 +480,7 @@ Status Store::ScanParallel(const core::ScanRequest& request,
         size_t segment;  // index into plan.snap.segments, or SIZE_MAX for a chunk
         size_t block;    // the block, or the chunk's index
         size_t rows;
+        std::shared_ptr<const std::vector<uint32_t>> picked;  // rows a term index named
     };
     std::vector<Unit> units;
     std::vector<SegmentReaderPtr> readers(plan.snap.segments.size());
@@ -409,7 +491,7 @@ Status Store::ScanParallel(const core::ScanRequest& request,
             ++stats.segments_skipped;
             continue;
         }
-        auto selected = [&]() -> core::Result<std::vector<size_t>> {
+        auto selected = [&]() -> core::Result<std::vector<BlockPick>> {
             ASSIGN_OR_RETURN(readers[i], file.Reader());
             return SelectBlocks(*readers[i], request, plan.time_column, stats);
         }();
@@ -418,10 +500,14 @@ Status Store::ScanParallel(const core::ScanRequest& request,
             continue;
         }
         RETURN_IF_ERROR(selected.status());
-        for (size_t b : *selected) units.push_back({i, b, readers[i]->info().BlockSize(b)});
+        for (auto& pick : *selected) {
+            const size_t rows =
+                pick.rows ? pick.rows->size() : readers[i]->info().BlockSize(pick.block);
+            units.push_back({i, pick.block, rows, std::move(pick.rows)});
+        }
     }
     for (size_t c = 0; c < plan.snap.chunks.size(); ++c) {
-        units.push_back({SIZE_MAX, c, plan.snap.chunks[c]->num_rows()});
+        units.push_back({SIZE_MAX, c, plan.snap.chunks[c]->num_rows(), nullptr});
     }
 
     // Consecutive runs of about equal rows, one per worker. A small scan stays on the
@@ -430,15 +516,16 @@ Status Store::ScanParallel(const core::ScanRequest& request,
     const size_t min_rows = std::max<size_t>(1, impl_->options.parallel_min_rows);
     size_t total_rows = 0;
     for (const auto& u : units) total_rows += u.rows;
-    const size_t workers = std::max<size_t>(
-        1, std::min({consumer.workers, units.size(), total_rows / min_rows}));
+    const size_t workers =
+        std::max<size_t>(1, std::min({consumer.workers, units.size(), total_rows / min_rows}));
     std::vector<size_t> run_end(workers, units.size());
     {
         size_t w = 0, acc = 0;
         for (size_t i = 0; i < units.size() && w + 1 < workers; ++i) {
             acc += units[i].rows;
             // Leave at least one unit for each worker after w.
-            if (acc * workers >= (w + 1) * total_rows || units.size() - (i + 1) == workers - w - 1) {
+            if (acc * workers >= (w + 1) * total_rows ||
+                units.size() - (i + 1) == workers - w - 1) {
                 run_end[w++] = i + 1;
             }
         }
@@ -475,7 +562,7 @@ Status Store::ScanParallel(const core::ScanRequest& request,
                     continue;  // everything else is still served
                 }
                 if (!read.ok()) return fail(read.status());
-                batch = std::move(read).value();
+                batch = u.picked ? PickRows(*read, *u.picked) : std::move(read).value();
             }
             ws.rows += batch.num_rows();
             Status s = consumer.consume(w, batch);

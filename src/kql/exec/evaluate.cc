@@ -46,9 +46,14 @@ std::optional<core::Column> GatherNumbers(const core::Column& col,
     std::vector<uint8_t> v(n);
     for (size_t i = 0; i < n; ++i) v[i] = valid[rows[i]];
     if (phys == core::Physical::kInt64) {
-        const auto src = col.int64s();
         std::vector<int64_t> out(n);
-        for (size_t i = 0; i < n; ++i) out[i] = src[rows[i]];
+        if (const auto narrow = col.narrow_values(); !narrow.empty()) {
+            const int64_t base = col.narrow_base();
+            for (size_t i = 0; i < n; ++i) out[i] = base + narrow[rows[i]];
+        } else {
+            const auto src = col.int64s();
+            for (size_t i = 0; i < n; ++i) out[i] = src[rows[i]];
+        }
         return core::Column::FromInt64s(col.type(), std::move(out), std::move(v));
     }
     const auto src = col.doubles();
@@ -65,12 +70,11 @@ std::optional<core::Column> GatherCodes(const core::Column& col,
     if (!col.is_dictionary() || col.dictionary().size() * 4 > rows.size()) return std::nullopt;
     const size_t n = rows.size();
     const auto valid = col.validity();
-    const auto codes = col.codes();
     std::vector<uint8_t> v(n);
     std::vector<uint32_t> out(n);
     for (size_t i = 0; i < n; ++i) {
         v[i] = valid[rows[i]];
-        out[i] = codes[rows[i]];
+        out[i] = col.code_at(rows[i]);
     }
     return core::Column::FromDictionary(
         col.type(), std::make_shared<const std::vector<std::string>>(col.dictionary()),

@@ -216,13 +216,19 @@ core::Status GroupAggregation::Add(const core::Batch& b, const std::vector<uint3
     if (nkeys_ == 1 && !keys[0].is_const() && keys[0].column().is_dictionary()) {
         // A dictionary-coded string key: one lookup per distinct value, then by code.
         const core::Column& col = keys[0].column();
-        const auto codes = col.codes();
         code_groups_.assign(col.dictionary().size(), kNoGroup);
-        for (size_t j = 0; j < n; ++j) {
-            const size_t i = at(j);
-            uint32_t& g = code_groups_[codes[i]];
-            if (g == kNoGroup) g = GroupOf(keys, i);
-            ids_[j] = g;
+        auto by_code = [&](auto codes) {
+            for (size_t j = 0; j < n; ++j) {
+                const size_t i = at(j);
+                uint32_t& g = code_groups_[codes[i]];
+                if (g == kNoGroup) g = GroupOf(keys, i);
+                ids_[j] = g;
+            }
+        };
+        if (const auto narrow = col.narrow_values(); !narrow.empty()) {
+            by_code(narrow);  // one-byte codes: a quarter of the memory read
+        } else {
+            by_code(col.codes());
         }
     } else if (fixed_) {
         BatchKeyWords(keys, n);

@@ -104,10 +104,21 @@ void Narrow(std::vector<uint32_t>& rows, bool first, size_t n, Keep keep) {
 
 template <typename Cmp>
 void NarrowInt(const IntTest& t, std::vector<uint32_t>& rows, bool first, size_t n, Cmp cmp) {
+    const int64_t k = t.k;
+    const auto narrow = t.column->narrow_values();
+    if (!narrow.empty()) {
+        // One byte a row and no nulls: the answer for each of the 256 byte values, then a
+        // table lookup a row.
+        const int64_t base = t.column->narrow_base();
+        uint8_t answer[256];
+        for (int v = 0; v < 256; ++v) answer[v] = cmp(base + v, k) ? 1 : 0;
+        Narrow(rows, first, n, [&](size_t i) { return answer[narrow[i]] != 0; });
+        return;
+    }
     const auto valid = t.column->validity();
     const auto values = t.column->int64s();
-    const int64_t k = t.k;
-    Narrow(rows, first, n, [&](size_t i) { return valid[i] && cmp(values[i], k); });
+    // `&` rather than `&&`: no branch on the validity byte.
+    Narrow(rows, first, n, [&](size_t i) { return (valid[i] != 0) & cmp(values[i], k); });
 }
 
 void NarrowByTest(const IntTest& t, std::vector<uint32_t>& rows, bool first, size_t n) {
@@ -169,8 +180,12 @@ bool NarrowByStringTest(const BoundExpr& e, const core::Batch& b, std::vector<ui
         const auto& dict = c.dictionary();
         std::vector<uint8_t> answer(dict.size());
         for (size_t i = 0; i < dict.size(); ++i) answer[i] = holds(dict[i]) ? 1 : 0;
-        const auto codes = c.codes();
-        Narrow(rows, first, n, [&](size_t i) { return answer[codes[i]] != 0; });
+        if (const auto narrow = c.narrow_values(); !narrow.empty()) {
+            Narrow(rows, first, n, [&](size_t i) { return answer[narrow[i]] != 0; });
+        } else {
+            const auto codes = c.codes();
+            Narrow(rows, first, n, [&](size_t i) { return answer[codes[i]] != 0; });
+        }
     } else {
         Narrow(rows, first, n, [&](size_t i) { return holds(c.string_at(i)); });
     }

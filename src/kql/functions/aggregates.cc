@@ -32,6 +32,12 @@ class CountState final : public AggregateState {
             return;
         }
         Vec b = CastVec(args[0], Type::kBool, n);
+        if (!b.is_const()) {  // straight over the column: no per-row accessor branches
+            const auto valid = b.column().validity();
+            const auto v = b.column().int64s();
+            for (size_t i = 0; i < n; ++i) counts_[groups[i]] += (valid[i] != 0) & (v[i] != 0);
+            return;
+        }
         for (size_t i = 0; i < n; ++i) {
             if (!b.IsNull(i) && b.I64(i) != 0) ++counts_[groups[i]];
         }

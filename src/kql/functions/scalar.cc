@@ -1,6 +1,7 @@
 #include "kql/functions/scalar.h"
 
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -107,11 +108,17 @@ Result<BoundCall> BindBin(const Args& args, const BindContext&, SourcePos pos) {
             const int64_t step = size.I64(0);
             const auto in = v.column().int64s();
             std::vector<int64_t> values(n);
+            // Rows in time order mostly fall in the previous row's bin: no division then.
+            int64_t lo = 1, hi = 0;  // the last bin, [lo, hi]; empty at first
             for (size_t i = 0; i < n; ++i) {
                 const int64_t x = in[i];
-                int64_t q = x / step;
-                if (x % step != 0 && x < 0) --q;
-                values[i] = q * step;
+                if (x < lo || x > hi) {
+                    int64_t q = x / step;
+                    if (x % step != 0 && x < 0) --q;
+                    lo = q * step;
+                    hi = lo > INT64_MAX - (step - 1) ? INT64_MAX : lo + (step - 1);
+                }
+                values[i] = lo;
             }
             const auto valid = v.column().validity();
             return Vec::Own(core::Column::FromInt64s(

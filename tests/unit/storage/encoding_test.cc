@@ -70,6 +70,18 @@ TEST(EncodingTest, IntegersPickDeltaOrFrameOfReferenceAndKeepMinMax) {
     EXPECT_EQ(s.min, 0);
     EXPECT_EQ(s.max, 3);
     EXPECT_LT(raw.size(), 5000u / 4 + 64);  // 2 bits a row
+    // Small values without nulls decode to the one-byte form; with a null, to the wide one.
+    auto back = DecodeBlock(Type::kInt, raw, level.size());
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(back->narrow_values().size(), level.size());
+    level.AppendNull();
+    raw.clear();
+    EncodeBlock(level, 0, level.size(), raw, s);
+    back = DecodeBlock(Type::kInt, raw, level.size());
+    ASSERT_TRUE(back.ok());
+    EXPECT_TRUE(back->narrow_values().empty());
+    EXPECT_TRUE(back->IsNull(level.size() - 1));
+    ExpectRoundTrip(level, 0, level.size());
 }
 
 TEST(EncodingTest, ExtremeIntegersAndNullsRoundTrip) {

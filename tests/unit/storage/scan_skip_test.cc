@@ -87,7 +87,8 @@ TEST_F(ScanSkipTest, EqualityOnAShreddedKeyReadsOnlyItsBlocks) {
     core::ScanStats stats;
     core::ScanRequest req{"", {"timestamp"}, {}};
     req.keys = {{"customDimensions", "parent_run_id"}};
-    req.predicates = {{"customDimensions.parent_run_id", core::ScanPredicate::Op::kEquals,
+    req.predicates = {{"customDimensions.parent_run_id",
+                       core::ScanPredicate::Op::kEquals,
                        {"run-7"}}};  // rows 3500..3999: block 3
     auto rows = Scan(req, stats);
     EXPECT_TRUE(Contains(rows, 3500));
@@ -107,8 +108,8 @@ TEST_F(ScanSkipTest, KeysReadAsTextComeBackAsTheStoredStrings) {
     core::ScanRequest req{"", {"timestamp"}, {}};
     req.keys = {{"customDimensions", "parent_run_id", core::Type::kString},
                 {"customDimensions", "missing", core::Type::kString}};
-    req.predicates = {{"tostring(customDimensions.parent_run_id)",
-                       core::ScanPredicate::Op::kEquals, {"run-7"}}};
+    req.predicates = {
+        {"tostring(customDimensions.parent_run_id)", core::ScanPredicate::Op::kEquals, {"run-7"}}};
     req.table = "traces";
     req.stats = &stats;
     size_t matched = 0;
@@ -136,6 +137,31 @@ TEST_F(ScanSkipTest, RareTermIsFoundFromTheTermIndex) {
     EXPECT_TRUE(Contains(rows, 4321));
     EXPECT_TRUE(Contains(rows, 9000));
     EXPECT_GE(stats.blocks_skipped, 7u);  // blocks 4 and 9 hold it
+    // The term index names the two rows: only they come back.
+    EXPECT_EQ(rows, (std::vector<int64_t>{4321, 9000}));
+    EXPECT_EQ(stats.blocks_skipped, 8u);
+    EXPECT_EQ(stats.rows, 2u);
+    core::ScanStats by_value;
+    req.predicates = {{"message", core::ScanPredicate::Op::kEquals, {"found the Needle here"}}};
+    EXPECT_EQ(Scan(req, by_value), (std::vector<int64_t>{4321, 9000}));
+    // In parallel too, whatever the number of workers.
+    for (size_t workers : {1u, 2u, 4u}) {
+        core::ScanRequest preq = req;
+        preq.table = "traces";
+        std::vector<std::vector<int64_t>> seen(workers);
+        core::ParallelConsumer consumer;
+        consumer.workers = workers;
+        consumer.consume = [&](size_t w, const core::Batch& b) {
+            for (size_t i = 0; i < b.num_rows(); ++i) {
+                seen[w].push_back((b.columns[0].int64_at(i) - kBase) / core::kTicksPerSecond);
+            }
+            return core::Status::Ok();
+        };
+        ASSERT_TRUE(store_->ScanParallel(preq, consumer).ok());
+        std::vector<int64_t> all;
+        for (const auto& s : seen) all.insert(all.end(), s.begin(), s.end());
+        EXPECT_EQ(all, (std::vector<int64_t>{4321, 9000}));
+    }
     core::ScanStats none;
     req.predicates = {{"message", core::ScanPredicate::Op::kHasCs, {"needle qx7z9"}}};
     EXPECT_LE(Scan(req, none).size(), 1000u);
@@ -149,8 +175,11 @@ TEST_F(ScanSkipTest, IntegerRangesUseBlockMinMax) {
     EXPECT_TRUE(Contains(rows, 7777));
     EXPECT_EQ(stats.blocks_skipped, 9u);  // min/max is exact: only block 7 has a 4
     core::ScanStats by_time;
-    req.predicates = {{"timestamp", core::ScanPredicate::Op::kIntRange, {},
-                       kBase + 2500 * core::kTicksPerSecond, kBase + 2600 * core::kTicksPerSecond}};
+    req.predicates = {{"timestamp",
+                       core::ScanPredicate::Op::kIntRange,
+                       {},
+                       kBase + 2500 * core::kTicksPerSecond,
+                       kBase + 2600 * core::kTicksPerSecond}};
     rows = Scan(req, by_time);
     EXPECT_TRUE(Contains(rows, 2500));
     EXPECT_EQ(by_time.blocks_skipped, 9u);
@@ -171,7 +200,7 @@ TEST_F(ScanSkipTest, PredicatesThatCannotBeAnsweredSkipNothing) {
     core::ScanRequest req{"", {"timestamp"}, {}};
     req.predicates = {
         {"no_such_column", core::ScanPredicate::Op::kEquals, {"x"}},
-        {"severityLevel", core::ScanPredicate::Op::kEquals, {"x"}},  // not a string column
+        {"severityLevel", core::ScanPredicate::Op::kEquals, {"x"}},          // not a string column
         {"customDimensions.step", core::ScanPredicate::Op::kEquals, {"x"}},  // key not requested
     };
     EXPECT_EQ(Scan(req, stats).size(), kRows);
@@ -185,8 +214,8 @@ TEST_F(ScanSkipTest, BufferedRowsAreAlwaysReturned) {
     core::ScanStats stats;
     core::ScanRequest req{"", {"timestamp"}, {}};
     req.keys = {{"customDimensions", "parent_run_id"}};
-    req.predicates = {{"customDimensions.parent_run_id", core::ScanPredicate::Op::kEquals,
-                       {"run-7"}}};
+    req.predicates = {
+        {"customDimensions.parent_run_id", core::ScanPredicate::Op::kEquals, {"run-7"}}};
     EXPECT_GE(Scan(req, stats).size(), kRows + 500);
 }
 

@@ -42,6 +42,85 @@ TEST(SegmentTest, RoundTripsEveryColumnAndTimeBounds) {
     EXPECT_EQ(reader->ReadColumn("nope").status().code(), core::StatusCode::kNotFound);
 }
 
+// Log lines with a rare word in rows 3 and 2500.
+core::Batch Logs(size_t rows) {
+    core::Schema schema{{{"timestamp", core::Type::kDatetime}, {"message", core::Type::kString}}};
+    core::Batch b = core::Batch::Empty(schema);
+    for (size_t i = 0; i < rows; ++i) {
+        b.columns[0].AppendInt64(static_cast<int64_t>(i));
+        b.columns[1].AppendString("step " + std::to_string(i) +
+                                  (i == 3 || i == 2500 ? " qx7z9" : ""));
+    }
+    return b;
+}
+
+TEST(SegmentTest, TextColumnsCarryATermIndex) {
+    TempDir dir;
+    auto* env = core::Env::Default();
+    SegmentWriteOptions options;
+    options.block_rows = 1000;
+    ASSERT_TRUE(WriteSegment(env, dir.path() + "/1.seg", "t", Logs(4000), 0, options).ok());
+    auto reader = SegmentReader::Open(env, dir.path() + "/1.seg");
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    const SegmentColumnInfo* message = (*reader)->info().Find("message");
+    ASSERT_NE(message, nullptr);
+    EXPECT_GT(message->index_size, 0u);
+    uint64_t bytes = 0;
+    auto index = (*reader)->Index(*message, &bytes);
+    ASSERT_TRUE(index.ok()) << index.status().ToString();
+    ASSERT_NE(*index, nullptr);
+    EXPECT_EQ(bytes, message->index_size);
+    EXPECT_EQ((*index)->RowsWithTerms("QX7Z9"), (std::vector<uint32_t>{3, 2500}));
+    EXPECT_TRUE((*reader)->VerifyAll().ok());
+    // The time column has none.
+    auto none = (*reader)->Index(*(*reader)->info().Find("timestamp"));
+    ASSERT_TRUE(none.ok());
+    EXPECT_EQ(*none, nullptr);
+}
+
+TEST(SegmentTest, VersionTwoFilesAreStillRead) {
+    TempDir dir;
+    auto* env = core::Env::Default();
+    SegmentWriteOptions options;
+    options.block_rows = 1000;
+    options.version = kOldestSegmentVersion;
+    ASSERT_TRUE(WriteSegment(env, dir.path() + "/2.seg", "t", Logs(4000), 0, options).ok());
+    auto reader = SegmentReader::Open(env, dir.path() + "/2.seg");
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    const SegmentColumnInfo* message = (*reader)->info().Find("message");
+    ASSERT_NE(message, nullptr);
+    EXPECT_EQ(message->index_size, 0u);
+    auto column = (*reader)->ReadColumn("message");
+    ASSERT_TRUE(column.ok());
+    EXPECT_EQ(column->string_at(2500), "step 2500 qx7z9");
+    EXPECT_TRUE((*reader)->VerifyAll().ok());
+}
+
+TEST(SegmentTest, DamagedTermIndexIsCorruption) {
+    TempDir dir;
+    auto* env = core::Env::Default();
+    const std::string path = dir.path() + "/1.seg";
+    SegmentWriteOptions options;
+    options.block_rows = 1000;
+    auto info = WriteSegment(env, path, "t", Logs(4000), 0, options);
+    ASSERT_TRUE(info.ok());
+    const uint64_t at = info->Find("message")->index_offset + 3;
+    {
+        std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekg(static_cast<std::streamoff>(at));
+        char c = 0;
+        f.read(&c, 1);
+        c = static_cast<char>(c ^ 0x40);
+        f.seekp(static_cast<std::streamoff>(at));
+        f.write(&c, 1);
+    }
+    auto reader = SegmentReader::Open(env, path);
+    ASSERT_TRUE(reader.ok());
+    auto index = (*reader)->Index(*(*reader)->info().Find("message"));
+    EXPECT_EQ(index.status().code(), core::StatusCode::kCorruption);
+    EXPECT_EQ((*reader)->VerifyAll().code(), core::StatusCode::kCorruption);
+}
+
 TEST(SegmentTest, FlippedByteIsReportedAsCorruption) {
     TempDir dir;
     auto* env = core::Env::Default();
