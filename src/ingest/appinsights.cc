@@ -102,7 +102,7 @@ TrackBatch Finish(Decoder& decoder, size_t items_received, TrackBatch out) {
 
 }  // namespace
 
-Result<TrackBatch> DecodeTrack(std::string_view body, const IKeyLookup& lookup) {
+Result<TrackBatch> DecodeTrack(std::string_view body, const IKeyLookup& lookup, bool padded) {
     if (body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
     size_t start = 0;
     while (start < body.size() && IsSpace(body[start])) ++start;
@@ -110,9 +110,11 @@ Result<TrackBatch> DecodeTrack(std::string_view body, const IKeyLookup& lookup) 
 
     ParserLease lease;
     simdjson::dom::parser& parser = lease.get();
-    // One padded copy; every envelope or line is parsed in place from it.
-    simdjson::padded_string padded(body);
-    const char* base = padded.data();
+    // Every envelope or line is parsed in place: from the body itself when it is padded,
+    // else from one padded copy.
+    simdjson::padded_string copy;
+    if (!padded) copy = simdjson::padded_string(body);
+    const char* base = padded ? body.data() : copy.data();
     TrackBatch out;
     Decoder decoder(lookup);
 

@@ -51,7 +51,10 @@ struct TrackBatch {
 // Returns InvalidArgument (HTTP 400 for the whole request) only when the body cannot be
 // read at all: empty, not JSON, a truncated array. The message says what and where.
 // Thread-safe: no shared state besides a thread-local random generator for itemId.
-core::Result<TrackBatch> DecodeTrack(std::string_view body, const IKeyLookup& lookup);
+// `padded`: SIMDJSON_PADDING readable bytes follow the body (BodyBytes::padded), so it is
+// parsed in place rather than copied.
+core::Result<TrackBatch> DecodeTrack(std::string_view body, const IKeyLookup& lookup,
+                                     bool padded = false);
 
 // Decodes a request body by its Content-Encoding: "gzip" (or "x-gzip"), "deflate" (zlib or
 // raw), "identity" or empty. A body starting with the gzip magic bytes is inflated whatever
@@ -60,5 +63,16 @@ core::Result<TrackBatch> DecodeTrack(std::string_view body, const IKeyLookup& lo
 // encoding -> InvalidArgument.
 core::Result<std::string> Decompress(std::string_view body, std::string_view content_encoding,
                                      size_t max_bytes);
+
+// A body ready for the decoders: its bytes, and whether SIMDJSON_PADDING readable bytes
+// follow them (then the JSON decoders parse it in place instead of copying it first).
+struct BodyBytes {
+    std::string_view bytes;
+    bool padded = false;
+};
+// As Decompress, but a body that is not compressed is used where it is, not copied;
+// `storage` holds inflated bytes (with padding).
+core::Result<BodyBytes> DecompressBody(const std::string& body, std::string_view content_encoding,
+                                       size_t max_bytes, std::string& storage);
 
 }  // namespace calypso::ingest

@@ -1,3 +1,4 @@
+#include <simdjson.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -115,6 +116,22 @@ Result<std::string> Decompress(std::string_view body, std::string_view content_e
     }
     return Status::InvalidArgument("unsupported Content-Encoding '" +
                                    std::string(content_encoding) + "'");
+}
+
+Result<BodyBytes> DecompressBody(const std::string& body, std::string_view content_encoding,
+                                 size_t max_bytes, std::string& storage) {
+    const std::string enc = Lower(content_encoding);
+    if ((enc.empty() || enc == "identity") && !IsGzip(body)) {
+        if (body.size() > max_bytes) {
+            return Status::LimitExceeded("body exceeds " + std::to_string(max_bytes) + " bytes");
+        }
+        return BodyBytes{body, body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING};
+    }
+    auto inflated = Decompress(body, content_encoding, max_bytes);
+    if (!inflated.ok()) return inflated.status();
+    storage = std::move(inflated).value();
+    storage.reserve(storage.size() + simdjson::SIMDJSON_PADDING);
+    return BodyBytes{storage, true};
 }
 
 }  // namespace calypso::ingest

@@ -10,10 +10,10 @@ namespace {
 using namespace internal;  // NOLINT(google-build-using-namespace): this file only wires them
 
 template <typename Item>
-core::Result<Request<Item>> Decode(OtlpFormat format, std::string_view body,
+core::Result<Request<Item>> Decode(OtlpFormat format, std::string_view body, bool padded,
                                    core::Result<Request<Item>> (*proto)(std::string_view),
-                                   core::Result<Request<Item>> (*json)(std::string_view)) {
-    return format == OtlpFormat::kProtobuf ? proto(body) : json(body);
+                                   core::Result<Request<Item>> (*json)(std::string_view, bool)) {
+    return format == OtlpFormat::kProtobuf ? proto(body) : json(body, padded);
 }
 
 }  // namespace
@@ -25,7 +25,7 @@ core::Result<OtlpResult> DecodeOtlp(OtlpSignal signal, OtlpFormat format, std::s
     auto nothing = [](size_t) {};
     switch (signal) {
         case OtlpSignal::kLogs: {
-            auto request = Decode<LogRecord>(format, body, ProtoLogs, JsonLogs);
+            auto request = Decode<LogRecord>(format, body, options.body_padded, ProtoLogs, JsonLogs);
             if (!request.ok()) return request.status();
             WalkRequest(
                 *request, ItemPath{"resourceLogs", "scopeLogs", "logRecords"}, rows, one,
@@ -33,7 +33,7 @@ core::Result<OtlpResult> DecodeOtlp(OtlpSignal signal, OtlpFormat format, std::s
             break;
         }
         case OtlpSignal::kTraces: {
-            auto request = Decode<Span>(format, body, ProtoTraces, JsonTraces);
+            auto request = Decode<Span>(format, body, options.body_padded, ProtoTraces, JsonTraces);
             if (!request.ok()) return request.status();
             size_t accepted_before = 0;
             WalkRequest(
@@ -48,7 +48,7 @@ core::Result<OtlpResult> DecodeOtlp(OtlpSignal signal, OtlpFormat format, std::s
             break;
         }
         case OtlpSignal::kMetrics: {
-            auto request = Decode<Metric>(format, body, ProtoMetrics, JsonMetrics);
+            auto request = Decode<Metric>(format, body, options.body_padded, ProtoMetrics, JsonMetrics);
             if (!request.ok()) return request.status();
             WalkRequest(
                 *request, ItemPath{"resourceMetrics", "scopeMetrics", "metrics"}, rows,

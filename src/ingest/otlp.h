@@ -42,6 +42,9 @@ struct OtlpOptions {
     // "Now" in ticks: the time of log records that carry none and of the _OTELRESOURCE_
     // rows. 0 = read the clock.
     int64_t now_ticks = 0;
+    // SIMDJSON_PADDING readable bytes follow the body (BodyBytes::padded): JSON is parsed
+    // in place rather than copied.
+    bool body_padded = false;
 };
 
 // The decoded request. Items are log records, spans or metric data points; a rejected item

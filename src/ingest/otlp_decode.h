@@ -17,9 +17,10 @@ core::Result<Request<LogRecord>> ProtoLogs(std::string_view body);
 core::Result<Request<Span>> ProtoTraces(std::string_view body);
 core::Result<Request<Metric>> ProtoMetrics(std::string_view body);
 
-core::Result<Request<LogRecord>> JsonLogs(std::string_view body);
-core::Result<Request<Span>> JsonTraces(std::string_view body);
-core::Result<Request<Metric>> JsonMetrics(std::string_view body);
+// `padded`: SIMDJSON_PADDING readable bytes follow the body; it is then parsed in place.
+core::Result<Request<LogRecord>> JsonLogs(std::string_view body, bool padded = false);
+core::Result<Request<Span>> JsonTraces(std::string_view body, bool padded = false);
+core::Result<Request<Metric>> JsonMetrics(std::string_view body, bool padded = false);
 
 // Shared helpers.
 // Lower-case hex of `bytes`; "" when every byte is zero (OTLP's invalid id).

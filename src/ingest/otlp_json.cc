@@ -259,16 +259,17 @@ std::string ReadMetric(const JsonElement& e, Metric& m) {
 
 }  // namespace
 
-core::Result<Request<LogRecord>> JsonLogs(std::string_view body) {
-    return JsonRequest<LogRecord>(body, {"resourceLogs", "scopeLogs", "logRecords"}, ReadLogRecord);
+core::Result<Request<LogRecord>> JsonLogs(std::string_view body, bool padded) {
+    return JsonRequest<LogRecord>(body, {"resourceLogs", "scopeLogs", "logRecords"}, ReadLogRecord,
+                                    padded);
 }
 
-core::Result<Request<Span>> JsonTraces(std::string_view body) {
-    return JsonRequest<Span>(body, {"resourceSpans", "scopeSpans", "spans"}, ReadSpan);
+core::Result<Request<Span>> JsonTraces(std::string_view body, bool padded) {
+    return JsonRequest<Span>(body, {"resourceSpans", "scopeSpans", "spans"}, ReadSpan, padded);
 }
 
-core::Result<Request<Metric>> JsonMetrics(std::string_view body) {
-    return JsonRequest<Metric>(body, {"resourceMetrics", "scopeMetrics", "metrics"}, ReadMetric);
+core::Result<Request<Metric>> JsonMetrics(std::string_view body, bool padded) {
+    return JsonRequest<Metric>(body, {"resourceMetrics", "scopeMetrics", "metrics"}, ReadMetric, padded);
 }
 
 }  // namespace calypso::ingest::internal

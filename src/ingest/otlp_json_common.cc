@@ -64,7 +64,8 @@ core::Status DiagnoseJson(std::string_view body, simdjson::error_code error) {
 
 }  // namespace
 
-core::Result<JsonElement> ParseJsonBody(simdjson::dom::parser& parser, std::string_view body) {
+core::Result<JsonElement> ParseJsonBody(simdjson::dom::parser& parser, std::string_view body,
+                                        bool padded) {
     size_t start = 0;
     while (start < body.size() && (body[start] == ' ' || body[start] == '\n' ||
                                    body[start] == '\r' || body[start] == '\t')) {
@@ -72,7 +73,7 @@ core::Result<JsonElement> ParseJsonBody(simdjson::dom::parser& parser, std::stri
     }
     if (start == body.size()) return core::Status::InvalidArgument("empty request body");
     JsonElement root;
-    auto error = parser.parse(body.data(), body.size(), true).get(root);
+    auto error = parser.parse(body.data(), body.size(), !padded).get(root);
     if (error != simdjson::SUCCESS) return DiagnoseJson(body, error);
     return root;
 }

@@ -61,13 +61,15 @@ struct JsonNesting {
 
 // Parses the body and walks Request -> ResourceX -> ScopeX -> items, reading each item
 // (an element, which need not be an object) with `read_item(const JsonElement&, Item&)`.
-core::Result<JsonElement> ParseJsonBody(simdjson::dom::parser& parser, std::string_view body);
+// `padded`: SIMDJSON_PADDING readable bytes follow `body`, which is then parsed in place.
+core::Result<JsonElement> ParseJsonBody(simdjson::dom::parser& parser, std::string_view body,
+                                        bool padded = false);
 
 template <typename Item, typename ReadItem>
 core::Result<Request<Item>> JsonRequest(std::string_view body, const JsonNesting& keys,
-                                        ReadItem&& read_item) {
+                                        ReadItem&& read_item, bool padded = false) {
     ParserLease parser;
-    auto root = ParseJsonBody(parser.get(), body);
+    auto root = ParseJsonBody(parser.get(), body, padded);
     if (!root.ok()) return root.status();
     JsonObject top;
     if (root->get_object().get(top) != simdjson::SUCCESS) {

@@ -13,13 +13,17 @@ namespace calypso::net {
 
 // One complete HTTP request as the server hands it to a Handler. Plain data: no Beast or
 // Asio type appears here, so modules above net compile without them.
+inline constexpr size_t kBodyPadding = 64;
+
 struct HttpRequest {
     std::string method;  // "GET", "POST", ...
     std::string target;  // as received: path + query
     std::string path;    // percent-decoded path without the query string
     std::string query;   // raw query string (no '?')
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;  // complete body (chunked transfer decoded)
+    // Complete body (chunked transfer decoded). With a Content-Length, at least
+    // kBodyPadding bytes of capacity follow it, so a JSON parser can read it in place.
+    std::string body;
     std::string peer;  // "127.0.0.1:54321"
     // Becomes true once the client has closed or reset the connection while the request is
     // being handled, so a long handler (a query) can stop early: nobody will read its

@@ -312,6 +312,10 @@ class Session : public std::enable_shared_from_this<Session> {
         if ((!length || *length > 8 * 1024) && buffer_.capacity() < kBodyReadBuffer) {
             buffer_.reserve(kBodyReadBuffer);
         }
+        // Room for the padding HttpRequest promises; the body reader only reserves length.
+        if (length && *length <= server_.options.body_limit) {
+            parser_->get().body().reserve(static_cast<size_t>(*length) + net::kBodyPadding);
+        }
         OnStream([this](auto& stream) {
             bhttp::async_read(
                 stream, buffer_, *parser_,

@@ -106,8 +106,9 @@ net::HttpResponse Api::Otlp(const net::HttpRequest& request, ingest::OtlpSignal 
         return to_target(*w);
     };
 
-    auto body = ingest::Decompress(request.body, request.Header("Content-Encoding"),
-                                   s_.max_decompressed_bytes);
+    std::string inflated;
+    auto body = ingest::DecompressBody(request.body, request.Header("Content-Encoding"),
+                                       s_.max_decompressed_bytes, inflated);
     const std::string& workspace = options.workspace.app_name;
     if (!body.ok()) {
         const bool too_big = body.status().code() == core::StatusCode::kLimitExceeded;
@@ -118,7 +119,8 @@ net::HttpResponse Api::Otlp(const net::HttpRequest& request, ingest::OtlpSignal 
                               too_big ? kGrpcResourceExhausted : kGrpcInvalidArgument,
                               body.status().message());
     }
-    auto decoded = ingest::DecodeOtlp(signal, format, *body, options);
+    options.body_padded = body->padded;
+    auto decoded = ingest::DecodeOtlp(signal, format, body->bytes, options);
     if (!decoded.ok()) {
         Reject(workspace, TableOf(signal), RejectReason::kUnreadableBody, 1,
                decoded.status().message());

@@ -50,8 +50,9 @@ net::HttpResponse Unreadable(const core::Status& status) {
 }  // namespace
 
 net::HttpResponse Api::Track(const net::HttpRequest& request) const {
-    auto body = ingest::Decompress(request.body, request.Header("Content-Encoding"),
-                                   s_.max_decompressed_bytes);
+    std::string inflated;
+    auto body = ingest::DecompressBody(request.body, request.Header("Content-Encoding"),
+                                       s_.max_decompressed_bytes, inflated);
     if (!body.ok()) {
         const bool too_big = body.status().code() == core::StatusCode::kLimitExceeded;
         Reject("unknown", "unknown",
@@ -66,7 +67,7 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
         if (w == nullptr) return std::nullopt;
         return ingest::AppInfo{w->name, w->id};
     };
-    auto decoded = ingest::DecodeTrack(*body, lookup);
+    auto decoded = ingest::DecodeTrack(body->bytes, lookup, body->padded);
     if (!decoded.ok()) {
         Reject("unknown", "unknown", RejectReason::kUnreadableBody, 1, decoded.status().message());
         return Unreadable(decoded.status());
@@ -93,7 +94,7 @@ net::HttpResponse Api::Track(const net::HttpRequest& request) const {
         size_t rows = 0;
         for (const auto& b : decoded->batches) rows += b.batch.num_rows();
         for (auto& b : decoded->batches) {
-            b.source_bytes = rows == 0 ? 0 : body->size() * b.batch.num_rows() / rows;
+            b.source_bytes = rows == 0 ? 0 : body->bytes.size() * b.batch.num_rows() / rows;
         }
         const std::vector<runs::StepName> steps = StepNames(decoded->batches);
         std::vector<std::pair<std::string, size_t>> table_rows;

@@ -15,7 +15,6 @@ using core::Status;
 
 namespace {
 
-constexpr int kZstdLevel = 3;
 constexpr uint8_t kHasRange = 1;
 constexpr uint8_t kHasFilter = 2;
 
@@ -129,7 +128,8 @@ Status DecodeFooter(std::string_view data, const std::string& path, SegmentInfo&
 }
 
 // Compresses `raw` with `codec` into `out`; keeps it stored when that does not pay.
-Codec Compress(Codec codec, ZSTD_CCtx* zstd, const std::string& raw, std::string& out) {
+Codec Compress(Codec codec, int zstd_level, ZSTD_CCtx* zstd, const std::string& raw,
+               std::string& out) {
     if (codec == Codec::kLz4) {
         out.resize(static_cast<size_t>(LZ4_compressBound(static_cast<int>(raw.size()))));
         int n = LZ4_compress_default(raw.data(), out.data(), static_cast<int>(raw.size()),
@@ -141,7 +141,7 @@ Codec Compress(Codec codec, ZSTD_CCtx* zstd, const std::string& raw, std::string
     } else if (codec == Codec::kZstd) {
         out.resize(ZSTD_compressBound(raw.size()));
         size_t n =
-            ZSTD_compressCCtx(zstd, out.data(), out.size(), raw.data(), raw.size(), kZstdLevel);
+            ZSTD_compressCCtx(zstd, out.data(), out.size(), raw.data(), raw.size(), zstd_level);
         if (!ZSTD_isError(n) && n < raw.size()) {
             out.resize(n);
             return Codec::kZstd;
@@ -192,7 +192,7 @@ Status AddColumn(const std::string& name, const core::Column& column, const Segm
         BlockSummary summary;
         EncodeBlock(column, begin, end, raw, summary);
         BlockRef ref;
-        ref.codec = Compress(codec, zstd, raw, stored);
+        ref.codec = Compress(codec, options.zstd_level, zstd, raw, stored);
         ref.offset = file.size();
         ref.size = stored.size();
         ref.raw_size = raw.size();

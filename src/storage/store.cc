@@ -324,6 +324,7 @@ Status Store::Impl::WritePartitions(const std::string& table, const core::Schema
         const uint64_t id = next_id++;
         SegmentWriteOptions write_options;
         write_options.codec = FlushCodec(day);
+        write_options.zstd_level = kFlushZstdLevel;
         write_options.block_rows = options.block_rows;
         ASSIGN_OR_RETURN(auto info, WriteSegment(env, SegmentPath(id), table, part, time_index,
                                                  write_options));

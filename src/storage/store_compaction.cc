@@ -93,7 +93,7 @@ Status Store::Compact() {
         }
         ASSIGN_OR_RETURN(auto info,
                          WriteSegment(d.env, d.SegmentPath(id), g.table, merged, g.time_index,
-                                      {Codec::kZstd, d.options.block_rows}));
+                                      {Codec::kZstd, kZstdLevel, d.options.block_rows}));
         SegmentMeta meta{id, g.table, info.rows, info.min_time, info.max_time, g.day};
         std::vector<SegmentMeta> gone;
         for (const auto& part : g.parts) gone.push_back(part->meta);

@@ -39,6 +39,36 @@ TEST(Decompress, Identity) {
     EXPECT_EQ(big.status().code(), core::StatusCode::kLimitExceeded);
 }
 
+// A plain body is decoded where it is; whether the JSON decoders may parse it in place
+// depends on the room after it.
+TEST(Decompress, BodyIsNotCopiedUnlessInflated) {
+    std::string body = kText;
+    body.shrink_to_fit();
+    std::string storage;
+    auto tight = DecompressBody(body, "", 1 << 20, storage);
+    ASSERT_TRUE(tight.ok()) << tight.status().ToString();
+    EXPECT_EQ(tight->bytes.data(), body.data());
+    EXPECT_EQ(tight->padded, body.capacity() - body.size() >= 64);
+    body.reserve(body.size() + 64);
+    auto roomy = DecompressBody(body, "identity", 1 << 20, storage);
+    ASSERT_TRUE(roomy.ok());
+    EXPECT_EQ(roomy->bytes.data(), body.data());
+    EXPECT_TRUE(roomy->padded);
+    EXPECT_TRUE(storage.empty());
+
+    const std::string gz = Compress(kText, 31);
+    for (std::string_view enc : {"gzip", ""}) {  // the gzip magic is sniffed without a header
+        auto inflated = DecompressBody(gz, enc, 1 << 20, storage);
+        ASSERT_TRUE(inflated.ok()) << inflated.status().ToString();
+        EXPECT_EQ(inflated->bytes, kText);
+        EXPECT_EQ(inflated->bytes.data(), storage.data());
+        EXPECT_TRUE(inflated->padded);
+        EXPECT_GE(storage.capacity() - storage.size(), 64u);
+    }
+    EXPECT_EQ(DecompressBody(body, "", 10, storage).status().code(),
+              core::StatusCode::kLimitExceeded);
+}
+
 TEST(Decompress, GzipDeflateAndRawDeflate) {
     auto gz = Decompress(Compress(kText, 31), "gzip", 1 << 20);
     ASSERT_TRUE(gz.ok()) << gz.status().ToString();
