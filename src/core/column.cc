@@ -218,19 +218,30 @@ Column Column::GatherFrom(Type type, std::span<const Column* const> sources,
                 }
                 break;
             }
-            size_t total = 0;
-            for (const auto& r : rows) total += sources[r.source]->string_at(r.row).size();
-            if (total > UINT32_MAX) {  // beyond 32-bit offsets: plain strings
+            // The bytes to expect, from the sources' sizes: one pass over the rows instead
+            // of two, and none at all for the many columns a batch leaves empty.
+            size_t source_bytes = 0, source_rows = 0;
+            for (const Column* src : sources) {
+                source_bytes += src->StoredStringBytes();
+                source_rows += src->size();
+            }
+            o.offsets.assign(rows.size() + 1, 0);
+            std::string bytes;
+            if (source_bytes > 0) {
+                const size_t expected = source_bytes * rows.size() / source_rows;
+                bytes.reserve(expected + expected / 8);
+                for (size_t i = 0; i < rows.size(); ++i) {
+                    bytes += sources[rows[i].source]->string_at(rows[i].row);
+                    o.offsets[i + 1] = static_cast<uint32_t>(bytes.size());
+                    if (bytes.size() > UINT32_MAX) break;
+                }
+            }
+            if (bytes.size() > UINT32_MAX) {  // beyond 32-bit offsets: plain strings
+                bytes = std::string();
+                o.offsets.clear();
                 o.str.reserve(rows.size());
                 for (const auto& r : rows) o.str.emplace_back(sources[r.source]->string_at(r.row));
                 break;
-            }
-            std::string bytes;
-            bytes.reserve(total);
-            o.offsets.resize(rows.size() + 1);
-            for (size_t i = 0; i < rows.size(); ++i) {
-                bytes += sources[rows[i].source]->string_at(rows[i].row);
-                o.offsets[i + 1] = static_cast<uint32_t>(bytes.size());
             }
             o.packed = std::make_shared<const std::string>(std::move(bytes));
             break;
@@ -267,6 +278,18 @@ void Column::MakePlainStrings() {
     d.offsets.clear();
     d.dict.reset();
     d.codes.clear();
+}
+
+size_t Column::StoredStringBytes() const {
+    const Data& d = *d_;
+    if (d.packed) return d.packed->size();
+    size_t bytes = 0;
+    if (d.dict) {
+        for (const auto& v : *d.dict) bytes += v.size();
+        return d.dict->empty() ? 0 : bytes * size() / d.dict->size() + (bytes > 0 ? 1 : 0);
+    }
+    for (const auto& v : d.str) bytes += v.size();
+    return bytes;
 }
 
 size_t Column::StringBytes() const {

@@ -148,6 +148,9 @@ class Column {
     static Column Nulls(Type type, size_t n);
     // Memory held by string values (any form), for budgets.
     size_t StringBytes() const;
+    // The bytes of the string values: exact for packed and plain strings, an estimate
+    // (distinct values' bytes spread over the rows) for a dictionary; 0 when all are empty.
+    size_t StoredStringBytes() const;
     // Columns built from whole vectors, for decoders. REQUIRES: values.size() == valid.size()
     // and a type of the matching physical class.
     static Column FromInt64s(Type type, std::vector<int64_t> values, std::vector<uint8_t> valid);
