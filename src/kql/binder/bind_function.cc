@@ -75,6 +75,16 @@ void Binder::RestoreScope(Scope s) {
     frames_ = std::move(s.frames);
 }
 
+void Binder::RestoreDefinitionScope(const syntax::FunctionDef& f, bool stored) {
+    if (stored) {
+        RestoreScope(Scope{});  // a stored function sees no query lets
+        return;
+    }
+    if (auto it = definition_scopes_.find(&f); it != definition_scopes_.end()) {
+        RestoreScope(*it->second);
+    }
+}
+
 const syntax::FunctionDef* Binder::FindFunction(std::string_view name, bool* stored) const {
     if (stored) *stored = false;
     if (auto it = functions_.find(name); it != functions_.end()) return it->second.get();
@@ -119,6 +129,9 @@ bool Binder::ReturnsTable(const syntax::FunctionDef& f, int depth) const {
 Status Binder::BindLet(const syntax::Statement& st) {
     if (st.function) {
         functions_[st.name] = st.function;
+        // Names in the body mean what they meant here (Kusto binds lexically): a later let
+        // is not visible to it. The function itself is, so recursion is reported as such.
+        definition_scopes_[st.function.get()] = std::make_shared<const Scope>(SaveScope());
         scalar_lets_.erase(st.name);
         tabular_lets_.erase(st.name);
         return Status::Ok();
@@ -271,7 +284,7 @@ Result<BoundExprPtr> Binder::BindScalarFunctionCall(const syntax::FunctionDef& f
         frame->scalars[p.name] = std::move(b);
     }
     Scope saved = SaveScope();
-    if (stored) RestoreScope(Scope{});  // a stored function sees no query lets
+    RestoreDefinitionScope(f, stored);
     frames_.push_back(std::move(frame));
     calling_.push_back(f.name);
     Result<BoundExprPtr> out = Status::Internal("function body not bound");
@@ -387,7 +400,7 @@ Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* pipe
         frame->scalars[p.name] = MakeConst(v, p.type, apos);
     }
     Scope saved = SaveScope();
-    if (stored) RestoreScope(Scope{});
+    RestoreDefinitionScope(f, stored);
     frames_.push_back(std::move(frame));
     calling_.push_back(f.name);
     Result<PlanPtr> out = Status::Internal("function body not bound");

@@ -196,6 +196,7 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
     if (src.kind == syntax::Source::Kind::kRange) return BindRange(src);
     if (src.kind == syntax::Source::Kind::kCall) return BindTabularCall(*src.call, nullptr);
     if (src.kind == syntax::Source::Kind::kSearch) return BindSearch(*src.union_op, nullptr);
+    if (src.kind == syntax::Source::Kind::kFind) return BindFind(*src.union_op);
     auto node = std::make_unique<PlanNode>();
     if (src.kind == syntax::Source::Kind::kTable) {
         if (src.table.empty() && !mv_apply_rows_.empty()) {
@@ -232,6 +233,14 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
             auto r = BindTabular(*t);
             tabular_lets_[src.table] = t;
             return r;
+        }
+        if (const syntax::FunctionDef* f = FindFunction(src.table); f != nullptr && f->view) {
+            // A view is named like a table: `View_1` stands for `View_1()`.
+            syntax::Expr call;
+            call.kind = Expr::Kind::kCall;
+            call.name = src.table;
+            call.pos = src.pos;
+            return BindTabularCall(call, nullptr);
         }
         if (!source_.GetSchema(src.table).ok()) {
             std::vector<std::string> names = source_.ListTables();
@@ -556,6 +565,12 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
             return BindParseKv(op, std::move(input));
         case K::kReduce:
             return BindReduce(op, std::move(input));
+        case K::kSample:
+        case K::kSampleDistinct:
+        case K::kTopHitters:
+            return BindSampling(op, std::move(input));
+        case K::kFind:
+            return Status::SemanticError("find must start a query", op.pos);
         case K::kFork:
         case K::kFacet:
             return Status::SemanticError(std::string(op.kind == K::kFork ? "fork" : "facet") +

@@ -36,4 +36,15 @@ void AddDynamicFunctions(std::map<std::string, ScalarFunction, std::less<>>& reg
 // bag_remove_keys, hash_sha256, hash_md5, rand, series_stats (functions/misc_functions.cc).
 void AddMiscFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// array_reverse, array_rotate_*, array_shift_*, bag_set_key, bag_has_key, string_size,
+// replace_strings (functions/array_bag_functions.cc).
+void AddArrayBagFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// base64_encode_fromguid / decode_toguid / decode_toarray / encode_fromarray,
+// zlib_* and gzip_* to and from base64 (functions/encoding_functions.cc).
+void AddEncodingFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// datetime_utc_to_local, datetime_local_to_utc (functions/timezone_functions.cc).
+void AddTimezoneFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 }  // namespace calypso::kql::functions

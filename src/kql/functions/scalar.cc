@@ -79,7 +79,8 @@ bool IsEmptyValue(const Vec& v, size_t i) {
 }
 
 bool IsNullValue(const Vec& v, size_t i) {
-    if (IsStringy(v.type())) return false;
+    // Strings are never null; a guid is (toguid("x")), its validity says so.
+    if (v.type() == Type::kString) return false;
     if (v.type() == Type::kDynamic) return v.Dyn(i).is_null();
     return v.IsNull(i);
 }
@@ -464,6 +465,9 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddMathFunctions(r);
         AddDynamicFunctions(r);
         AddMiscFunctions(r);
+        AddArrayBagFunctions(r);
+        AddEncodingFunctions(r);
+        AddTimezoneFunctions(r);
         return m;
     }();
     return *registry;

@@ -117,6 +117,12 @@ struct Operator {
                       // columns: the keys and their types (name_pos per key)
         kReduce,      // mode: kind (`source` or ""), exprs[0] the text, then `threshold` /
                       // `characters` options as for kParseKv
+        kSample,          // count
+        kSampleDistinct,  // count, exprs[0] the column
+        kTopHitters,      // count, exprs[0] the value (`name =` allowed), by[0] the summed value
+        kFind,  // only as a source: with_source, tabulars (`in`), exprs[0] the predicate;
+                // mode "project" (columns: name and type, kNull when not given;
+                // schema_wildcard: pack_all()) or "" (project-smart); names: project-away
     };
     Kind kind = Kind::kWhere;
     core::SourcePos pos;
@@ -132,6 +138,7 @@ struct Operator {
     std::vector<std::unique_ptr<TabularExpr>> tabulars;
     std::vector<JoinKey> on;
     std::string with_source;
+    bool fuzzy = false;  // union isfuzzy=true
     // mv-expand
     std::vector<core::Type> types;
     std::string index_column;
@@ -177,7 +184,8 @@ struct Source {
     // kSubquery: a parenthesized tabular expression; kUnion: `union` as the first operator;
     // kRange: `range column from a to b step s`; kCall: a tabular function call;
     // kSearch: `search [in (T1, ...)] predicate` (search_op, tables in union_op->tabulars).
-    enum class Kind { kTable, kDatatable, kPrint, kSubquery, kUnion, kRange, kCall, kSearch };
+    // kFind: `find ...` (union_op: kind kFind, see Parser::ParseFind).
+    enum class Kind { kTable, kDatatable, kPrint, kSubquery, kUnion, kRange, kCall, kSearch, kFind };
     Kind kind = Kind::kTable;
     core::SourcePos pos;
     std::string table;                                        // kTable
@@ -231,6 +239,7 @@ struct FunctionDef {
     std::vector<Statement> body;
     std::string params_text;  // as written, "(a:string, b:long=5)"
     std::string body_text;    // as written, "{ ... }"
+    bool view = false;        // `let V = view () { ... }`: union wildcards match it
 };
 
 struct Query {
