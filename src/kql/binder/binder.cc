@@ -114,8 +114,9 @@ std::string InferColumnName(const Expr& e) {
         }
         case Expr::Kind::kCall: {
             static const std::set<std::string, std::less<>> kKeepsName = {
-                "tostring",   "toint",  "tolong", "todouble", "toreal",    "todatetime",
-                "totimespan", "tobool", "bin",    "floor",    "todynamic", "startofday"};
+                "tostring",   "toint",      "tolong", "todouble", "toreal",
+                "todatetime", "totimespan", "tobool", "bin",      "floor",
+                "todynamic",  "startofday", "bin_at"};
             if (kKeepsName.count(e.name) != 0 && !e.args.empty())
                 return InferColumnName(*e.args[0]);
             return "";

@@ -627,6 +627,8 @@ const std::map<std::string, AggregateFunction, std::less<>>& Registry() {
                        [](const std::vector<Type>&) { return std::make_unique<DcountState>(); }};
         AddExtraAggregates(r);
         AddMoreAggregates(r);
+        AddSchemaAggregates(r);
+        AddDigestAggregates(r);
         return m;
     }();
     return *registry;

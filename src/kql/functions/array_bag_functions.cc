@@ -23,6 +23,12 @@ using Vecs = std::vector<Vec>;
 
 Value NullDyn() { return Value::Null(Type::kDynamic); }
 
+// A value as a dynamic element (a null of any type is JSON null).
+Dynamic AsDynamic(const Value& v) {
+    Value d = CastValue(v, Type::kDynamic);
+    return d.is_null() ? Dynamic() : d.as_dynamic();
+}
+
 std::string Text(const Vec& v, size_t i) { return CastValue(v.Get(i), Type::kString).as_string(); }
 
 Status ExpectIntegral(const Args& a, size_t k, const char* fn, SourcePos pos) {
@@ -73,7 +79,7 @@ ScalarFunction Shift(const char* name, int direction) {
                 const Dynamic* d = ArrayAt(v[0], i);
                 if (d == nullptr || v[1].IsNull(i)) return NullDyn();
                 Dynamic fill;
-                if (v.size() > 2) fill = CastValue(v[2].Get(i), Type::kDynamic).as_dynamic();
+                if (v.size() > 2) fill = AsDynamic(v[2].Get(i));
                 const auto& xs = d->as_array();
                 auto n = static_cast<int64_t>(xs.size());
                 int64_t shift = v[1].I64(i) * direction;
@@ -164,7 +170,7 @@ void AddArrayBagFunctions(std::map<std::string, ScalarFunction, std::less<>>& r)
                 if (bag.kind() != Dynamic::Kind::kObject) return NullDyn();
                 std::vector<std::string> path = KeyPath(Text(v[1], i));
                 if (path.empty()) return NullDyn();
-                Dynamic value = CastValue(v[2].Get(i), Type::kDynamic).as_dynamic();
+                Dynamic value = AsDynamic(v[2].Get(i));
                 return Value::FromDynamic(SetAt(bag, path, 0, value));
             });
         }};

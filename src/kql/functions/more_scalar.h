@@ -44,6 +44,19 @@ void AddArrayBagFunctions(std::map<std::string, ScalarFunction, std::less<>>& re
 // zlib_* and gzip_* to and from base64 (functions/encoding_functions.cc).
 void AddEncodingFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// series_fir, series_iir (functions/series_filters.cc).
+void AddSeriesFilters(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// range(), repeat(), array_sum, array_iff, array_split, set_equals, jaccard_index
+// (functions/array_more_functions.cc).
+void AddArrayMoreFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// binary_*, bitset_count_ones, bin_at, isascii, isutf8, new_guid (functions/bit_functions.cc).
+void AddBitFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// dcount_hll, percentile_tdigest (functions/digests.cc).
+void AddDigestFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 // datetime_utc_to_local, datetime_local_to_utc (functions/timezone_functions.cc).
 void AddTimezoneFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 

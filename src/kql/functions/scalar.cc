@@ -468,6 +468,10 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddArrayBagFunctions(r);
         AddEncodingFunctions(r);
         AddTimezoneFunctions(r);
+        AddSeriesFilters(r);
+        AddArrayMoreFunctions(r);
+        AddBitFunctions(r);
+        AddDigestFunctions(r);
         return m;
     }();
     return *registry;
