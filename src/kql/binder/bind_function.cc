@@ -28,6 +28,7 @@ syntax::ExprPtr CloneBoundExpr(const Expr& e) {
     c->value = e.value;
     c->name = e.name;
     c->op = e.op;
+    c->tabular = e.tabular;
     for (const auto& a : e.args) c->args.push_back(CloneBoundExpr(*a));
     return c;
 }

@@ -26,6 +26,7 @@ ExprPtr Clone(const Expr& e) {
     c->value = e.value;
     c->name = e.name;
     c->op = e.op;
+    c->tabular = e.tabular;
     for (const auto& a : e.args) c->args.push_back(Clone(*a));
     return c;
 }

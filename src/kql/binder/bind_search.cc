@@ -26,6 +26,7 @@ ExprPtr Copy(const Expr& e) {
     c->value = e.value;
     c->name = e.name;
     c->op = e.op;
+    c->tabular = e.tabular;
     for (const auto& a : e.args) c->args.push_back(Copy(*a));
     return c;
 }
@@ -86,6 +87,7 @@ ExprPtr ExpandStar(const Expr& e, const Schema& schema) {
     c->value = e.value;
     c->name = e.name;
     c->op = e.op;
+    c->tabular = e.tabular;
     for (const auto& a : e.args) c->args.push_back(ExpandStar(*a, schema));
     return c;
 }

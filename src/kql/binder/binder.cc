@@ -634,6 +634,21 @@ Result<BoundExprPtr> Binder::BindCall(const Expr& expr, const Schema& scope) {
     if (const syntax::FunctionDef* f = FindFunction(expr.name, &stored)) {
         return BindScalarFunctionCall(*f, stored, expr, scope);
     }
+    if (expr.name == "toscalar") return BindToScalar(expr, scope);
+    if (expr.name == "column_ifexists") {
+        // The column when the row has it, else the default (decided while binding).
+        if (expr.args.size() != 2 || expr.args[0]->kind != Expr::Kind::kLiteral ||
+            expr.args[0]->value.type() != Type::kString) {
+            return Status::SemanticError(
+                "column_ifexists() expects a column name (a string constant) and a default",
+                expr.pos);
+        }
+        const std::string& column = expr.args[0]->value.as_string();
+        if (auto idx = scope.IndexOf(column)) {
+            return MakeColumnRef(column, scope.fields[*idx].type, expr.pos);
+        }
+        return BindScalar(*expr.args[1], scope);
+    }
     if (functions::FindAggregate(expr.name) != nullptr &&
         functions::FindScalarFunction(expr.name) == nullptr) {
         return Status::SemanticError(
@@ -735,7 +750,17 @@ Result<BoundExprPtr> Binder::BindScalar(const Expr& expr, const Schema& scope) {
         case Expr::Kind::kIn: {
             ASSIGN_OR_RETURN(BoundExprPtr l, BindScalar(*expr.args[0], scope));
             std::vector<core::Value> list;
-            for (size_t i = 1; i < expr.args.size(); ++i) {
+            // `x in (T)`: the values of T's first column, computed once (a name that is a
+            // column of the row is not a table).
+            const syntax::TabularExpr* sub = expr.tabular.get();
+            if (sub == nullptr && expr.args.size() == 2 && expr.op.rfind("has", 0) != 0 &&
+                !(expr.args[1]->kind == Expr::Kind::kName && scope.IndexOf(expr.args[1]->name))) {
+                sub = TabularOperand(*expr.args[1]);
+            }
+            if (sub != nullptr) {
+                ASSIGN_OR_RETURN(list, SubqueryValues(*sub));
+            }
+            for (size_t i = 1; i < expr.args.size() && sub == nullptr; ++i) {
                 ASSIGN_OR_RETURN(BoundExprPtr v, BindScalar(*expr.args[i], scope));
                 if (v->kind != BoundExpr::Kind::kConst) {
                     return Status::SemanticError("'" + expr.op + "' expects a list of constants",

@@ -66,6 +66,13 @@ class Binder {
     // parse-kv (binder/bind_parse_kv.cc) and reduce (binder/bind_reduce.cc).
     core::Result<PlanPtr> BindParseKv(const syntax::Operator& op, PlanPtr input);
     core::Result<PlanPtr> BindReduce(const syntax::Operator& op, PlanPtr input);
+    // toscalar(T), `x in (T)` (binder/bind_subquery.cc): T is run while the query is bound.
+    core::Result<BoundExprPtr> BindToScalar(const syntax::Expr& call, const core::Schema& scope);
+    core::Result<std::vector<core::Value>> SubqueryValues(const syntax::TabularExpr& tab);
+    core::Result<core::Batch> RunSubquery(const syntax::TabularExpr& tab);
+    // The tabular expression `e` stands for: its subquery, or a bare name of a tabular let,
+    // `as` result, view or table; null for anything else.
+    const syntax::TabularExpr* TabularOperand(const syntax::Expr& e);
     // sample, sample-distinct, top-hitters (binder/bind_sampling.cc).
     core::Result<PlanPtr> BindSampling(const syntax::Operator& op, PlanPtr input);
     // A statement ending in fork or facet: one plan per result, appended to `plans`.

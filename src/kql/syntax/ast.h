@@ -11,6 +11,8 @@
 
 namespace calypso::kql::syntax {
 
+struct TabularExpr;
+
 // Scalar expression node. One struct for all kinds keeps the tree easy to walk.
 struct Expr {
     enum class Kind {
@@ -30,6 +32,9 @@ struct Expr {
     std::string name;
     std::string op;
     std::vector<std::unique_ptr<Expr>> args;
+    // kCall toscalar(T) / kIn `x in (T)`: the tabular argument (shared: copies of the
+    // expression read the same subquery).
+    std::shared_ptr<TabularExpr> tabular;
 };
 using ExprPtr = std::unique_ptr<Expr>;
 

@@ -1,4 +1,5 @@
-// Parser::ParseFind: the find operator's clauses around a search-style predicate.
+// Parser::ParseFind (the find operator's clauses around a search-style predicate) and
+// Parser::TryTabularArgument (the subqueries of toscalar() and `in`).
 #include "kql/syntax/parser_impl.h"
 
 namespace calypso::kql::syntax {
@@ -63,6 +64,33 @@ Status Parser::ParseFind(Operator& op) {
         }
     }
     return Status::Ok();
+}
+
+namespace {
+
+// Whether `t` can only be a tabular expression (a bare name or call may be a scalar).
+bool ClearlyTabular(const TabularExpr& t) {
+    if (!t.ops.empty()) return true;
+    switch (t.source.kind) {
+        case Source::Kind::kTable:
+        case Source::Kind::kCall:
+            return false;
+        case Source::Kind::kSubquery:
+            return t.source.sub && ClearlyTabular(*t.source.sub);
+        default:
+            return true;
+    }
+}
+
+}  // namespace
+
+std::shared_ptr<TabularExpr> Parser::TryTabularArgument() {
+    size_t save = i_;
+    auto t = ParseTabular(nullptr);
+    if (t.ok() && IsSymbol(")") && ClearlyTabular(**t))
+        return std::shared_ptr<TabularExpr>(std::move(*t));
+    i_ = save;
+    return nullptr;
 }
 
 }  // namespace calypso::kql::syntax

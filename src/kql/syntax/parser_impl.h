@@ -134,6 +134,10 @@ class Parser {
     Status ParseMvApply(Operator& op);
     // The search predicate: search terms, `col:term`, comparisons, and / or / not.
     Status ParseSearch(Operator& op);
+    // At the first token inside the parentheses of toscalar( or `in (`: a tabular
+    // expression that cannot be a scalar one (it has operators or starts with a tabular
+    // keyword), left before the closing ')'; null (nothing consumed) otherwise.
+    std::shared_ptr<TabularExpr> TryTabularArgument();
     // find [withsource=C] [in (T, ...)] [where] predicate [project-smart | project c[:t], ...
     // [, pack_all()]] [project-away c, ...]  (parser_find.cc).
     Status ParseFind(Operator& op);
