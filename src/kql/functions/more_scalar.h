@@ -54,6 +54,10 @@ void AddArrayMoreFunctions(std::map<std::string, ScalarFunction, std::less<>>& r
 // binary_*, bitset_count_ones, bin_at, isascii, isutf8, new_guid (functions/bit_functions.cc).
 void AddBitFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// parse_ipv4, parse_ipv4_mask, format_ipv4, format_ipv4_mask, ipv4_compare, ipv4_is_match,
+// ipv4_is_in_range, ipv4_is_private, ipv4_netmask_suffix (functions/ipv4_functions.cc).
+void AddIpv4Functions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 // dcount_hll, percentile_tdigest (functions/digests.cc).
 void AddDigestFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 

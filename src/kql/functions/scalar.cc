@@ -472,6 +472,7 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddArrayMoreFunctions(r);
         AddBitFunctions(r);
         AddDigestFunctions(r);
+        AddIpv4Functions(r);
         return m;
     }();
     return *registry;
