@@ -548,6 +548,7 @@ void AddExtraAggregates(Registry& r) {
     AddIf(r, "variance", "varianceif", "varianceif");
     AddIf(r, "variancep", "variancepif", "variancepif");
     AddIf(r, "covariance", "covarianceif", "covarianceif");
+    AddIf(r, "hll", "hll_if", "hll_if");
     AddIf(r, "covariancep", "covariancepif", "covariancepif");
     AddIf(r, "take_any", "take_anyif", "");
     AddIf(r, "make_list", "make_list_if", "list");

@@ -16,7 +16,7 @@ void AddExtraAggregates(std::map<std::string, AggregateFunction, std::less<>>& r
 // (functions/aggregates_more.cc).
 void AddMoreAggregates(std::map<std::string, AggregateFunction, std::less<>>& registry);
 
-// buildschema (functions/aggregates_schema.cc).
+// buildschema, binary_all_and/or/xor (functions/aggregates_schema.cc).
 void AddSchemaAggregates(std::map<std::string, AggregateFunction, std::less<>>& registry);
 
 // hll, hll_merge, tdigest, tdigest_merge (functions/digests.cc).

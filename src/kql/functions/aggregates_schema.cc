@@ -1,3 +1,5 @@
+// buildschema() and the binary_all_* aggregates.
+//
 // buildschema(): the minimal schema that admits every dynamic value of a group, in the
 // docs' model: a primitive type name ("long", "double", "string", "bool"), a container
 // {name: type, ...}, an array as {"`indexer`": type}, and a union as an array of those, in
@@ -132,9 +134,70 @@ class BuildSchemaState final : public AggregateState {
     std::vector<std::unique_ptr<SchemaNode>> nodes_;
 };
 
+// binary_all_and / binary_all_or / binary_all_xor over the non-null values (as longs); a
+// group without one is null.
+class BitwiseState final : public AggregateState {
+  public:
+    explicit BitwiseState(char op) : op_(op) {}
+    void Resize(size_t n) override {
+        acc_.resize(n, op_ == '&' ? -1 : 0);
+        seen_.resize(n, 0);
+    }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec v = CastVec(args[0], Type::kLong, n);
+        for (size_t i = 0; i < n; ++i) {
+            if (v.IsNull(i)) continue;
+            int64_t& a = acc_[groups[i]];
+            a = op_ == '&' ? (a & v.I64(i)) : op_ == '|' ? (a | v.I64(i)) : (a ^ v.I64(i));
+            seen_[groups[i]] = 1;
+        }
+    }
+    bool Mergeable() const override { return true; }
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        auto& o = static_cast<BitwiseState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            if (!o.seen_[g]) continue;
+            int64_t& a = acc_[map[g]];
+            int64_t b = o.acc_[g];
+            a = op_ == '&' ? (a & b) : op_ == '|' ? (a | b) : (a ^ b);
+            seen_[map[g]] = 1;
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(Type::kLong);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) {
+            if (seen_[g]) {
+                c.AppendInt64(acc_[g]);
+            } else {
+                c.AppendNull();
+            }
+        }
+        return c;
+    }
+
+  private:
+    char op_;
+    std::vector<int64_t> acc_;
+    std::vector<uint8_t> seen_;
+};
+
 }  // namespace
 
 void AddSchemaAggregates(Registry& r) {
+    for (auto [name, op] : {std::pair{"binary_all_and", '&'}, std::pair{"binary_all_or", '|'},
+                            std::pair{"binary_all_xor", '^'}}) {
+        r[name] = {
+            name, 1, 1,
+            [name = std::string(name)](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+                if (t[0] != Type::kLong && t[0] != Type::kInt && t[0] != Type::kNull) {
+                    return Status::SemanticError(
+                        name + "() expects a long, got " + std::string(core::TypeName(t[0])), pos);
+                }
+                return Type::kLong;
+            },
+            [op = op](const std::vector<Type>&) { return std::make_unique<BitwiseState>(op); }};
+    }
     r["buildschema"] = {
         "schema", 1, 1,
         [](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {

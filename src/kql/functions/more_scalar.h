@@ -58,6 +58,9 @@ void AddBitFunctions(std::map<std::string, ScalarFunction, std::less<>>& registr
 // ipv4_is_in_range, ipv4_is_private, ipv4_netmask_suffix (functions/ipv4_functions.cc).
 void AddIpv4Functions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// format_bytes (functions/format_bytes.cc).
+void AddFormatBytes(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 // dcount_hll, percentile_tdigest (functions/digests.cc).
 void AddDigestFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 

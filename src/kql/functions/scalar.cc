@@ -473,6 +473,7 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddBitFunctions(r);
         AddDigestFunctions(r);
         AddIpv4Functions(r);
+        AddFormatBytes(r);
         return m;
     }();
     return *registry;
