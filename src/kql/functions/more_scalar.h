@@ -58,6 +58,10 @@ void AddBitFunctions(std::map<std::string, ScalarFunction, std::less<>>& registr
 // ipv4_is_in_range, ipv4_is_private, ipv4_netmask_suffix (functions/ipv4_functions.cc).
 void AddIpv4Functions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// parse_url, parse_urlquery, parse_csv, has_any_index, bag_zip, unicode_codepoints_*
+// (functions/url_text_functions.cc).
+void AddUrlTextFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 // format_bytes (functions/format_bytes.cc).
 void AddFormatBytes(std::map<std::string, ScalarFunction, std::less<>>& registry);
 

@@ -474,6 +474,7 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddDigestFunctions(r);
         AddIpv4Functions(r);
         AddFormatBytes(r);
+        AddUrlTextFunctions(r);
         return m;
     }();
     return *registry;
