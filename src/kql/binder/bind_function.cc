@@ -307,9 +307,11 @@ Result<PlanPtr> Binder::BindTabularArg(const TabularArg& arg) {
     return r;
 }
 
-Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* piped) {
-    bool stored = false;
-    const syntax::FunctionDef* fp = FindFunction(call.name, &stored);
+Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* piped,
+                                        const syntax::FunctionDef* def,
+                                        const syntax::ResourceRef* resource) {
+    bool stored = def != nullptr;
+    const syntax::FunctionDef* fp = def != nullptr ? def : FindFunction(call.name, &stored);
     if (fp == nullptr && functions::FindScalarFunction(call.name) != nullptr) {
         return Status::SemanticError("function " + call.name +
                                          "() returns a scalar and cannot be used as a table",
@@ -402,6 +404,10 @@ Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* pipe
     }
     Scope saved = SaveScope();
     RestoreDefinitionScope(f, stored);
+    // Table names in a stored function's body are its workspace's: another one's for
+    // workspace("x").F(), the query's own otherwise.
+    syntax::ResourceRef saved_resource = default_resource_;
+    if (stored) default_resource_ = resource != nullptr ? *resource : syntax::ResourceRef{};
     frames_.push_back(std::move(frame));
     calling_.push_back(f.name);
     Result<PlanPtr> out = Status::Internal("function body not bound");
@@ -427,6 +433,7 @@ Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* pipe
         }
     }
     calling_.pop_back();
+    default_resource_ = saved_resource;
     RestoreScope(std::move(saved));
     if (!s.ok()) return s;
     return out;

@@ -1,8 +1,10 @@
 // Scalar uses of tabular expressions, computed once while the query is bound
-// (Binder::RunAtBind): toscalar(T) and `x in (T)`.
+// (Binder::RunAtBind): toscalar(T) and `x in (T)`; and workspace("x").F(), a stored
+// function of another workspace.
 #include <string>
 
 #include "kql/binder/binder.h"
+#include "kql/syntax/parser.h"
 
 namespace calypso::kql {
 
@@ -120,6 +122,26 @@ Result<std::vector<core::Value>> Binder::SubqueryValues(const syntax::TabularExp
     out.reserve(rows.num_rows());
     for (size_t i = 0; i < rows.num_rows(); ++i) out.push_back(rows.columns[0].Get(i));
     return out;
+}
+
+Result<PlanPtr> Binder::BindResourceCall(const syntax::Source& src) {
+    const syntax::ResourceRef& ref = src.resource;
+    const Expr& call = *src.call;
+    RETURN_IF_ERROR(TablesOf(src).status());  // an unknown workspace is reported as such
+    const auto kind =
+        ref.function == "app" ? core::ResourceKind::kApp : core::ResourceKind::kWorkspace;
+    Result<std::string> text = ctx_.resources->ResolveFunction(kind, ref.id, call.name);
+    if (!text.ok()) {
+        return Status::SemanticError("unknown function '" + call.name + "' in " + ref.Text(),
+                                     call.pos);
+    }
+    auto def = syntax::ParseFunctionDefinition(*text);
+    if (!def.ok()) {
+        return Status(def.status().code(),
+                      ref.Text() + "." + call.name + "(): " + def.status().message(), call.pos);
+    }
+    resource_functions_.push_back(*def);
+    return BindTabularCall(call, nullptr, resource_functions_.back().get(), &ref);
 }
 
 }  // namespace calypso::kql

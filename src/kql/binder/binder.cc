@@ -195,7 +195,10 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
     }
     if (src.kind == syntax::Source::Kind::kUnion) return BindUnion(*src.union_op, nullptr);
     if (src.kind == syntax::Source::Kind::kRange) return BindRange(src);
-    if (src.kind == syntax::Source::Kind::kCall) return BindTabularCall(*src.call, nullptr);
+    if (src.kind == syntax::Source::Kind::kCall) {
+        if (!src.resource.empty()) return BindResourceCall(src);
+        return BindTabularCall(*src.call, nullptr);
+    }
     if (src.kind == syntax::Source::Kind::kSearch) return BindSearch(*src.union_op, nullptr);
     if (src.kind == syntax::Source::Kind::kFind) return BindFind(*src.union_op);
     auto node = std::make_unique<PlanNode>();
@@ -242,6 +245,15 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
             call.name = src.table;
             call.pos = src.pos;
             return BindTabularCall(call, nullptr);
+        }
+        if (!default_resource_.empty()) {
+            // In a stored function of another workspace: that workspace's table.
+            syntax::Source other;
+            other.kind = syntax::Source::Kind::kTable;
+            other.table = src.table;
+            other.pos = src.pos;
+            other.resource = default_resource_;
+            return BindSource(other);
         }
         if (!source_.GetSchema(src.table).ok()) {
             std::vector<std::string> names = source_.ListTables();
@@ -321,6 +333,11 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
 }
 
 Result<const core::TableSource*> Binder::TablesOf(const syntax::Source& src) {
+    if (src.resource.empty() && !default_resource_.empty()) {
+        syntax::Source other;
+        other.resource = default_resource_;
+        return TablesOf(other);
+    }
     if (src.resource.empty()) return &source_;
     const syntax::ResourceRef& ref = src.resource;
     auto key = std::make_pair(ref.function, ref.id);

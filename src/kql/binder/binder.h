@@ -50,7 +50,12 @@ class Binder {
     // A tabular function call `f(args)`; with `piped` (invoke) the piped rows are the first
     // tabular argument.
     struct TabularArg;
-    core::Result<PlanPtr> BindTabularCall(const syntax::Expr& call, const TabularArg* piped);
+    // `def` (with `resource`): a stored function of another workspace, workspace("x").F().
+    core::Result<PlanPtr> BindTabularCall(const syntax::Expr& call, const TabularArg* piped,
+                                          const syntax::FunctionDef* def = nullptr,
+                                          const syntax::ResourceRef* resource = nullptr);
+    // workspace("x").F(args) (binder/bind_subquery.cc).
+    core::Result<PlanPtr> BindResourceCall(const syntax::Source& src);
     core::Result<PlanPtr> BindTabularArg(const TabularArg& arg);
     // search (binder/bind_search.cc): `piped` is the input of `T | search`, or null when
     // search starts the query (then the tables are op.tabulars, or every table).
@@ -166,6 +171,11 @@ class Binder {
     };
     FunctionMap functions_;
     std::vector<std::shared_ptr<Frame>> frames_;
+    // Inside a stored function's body: the resource its bare table names belong to (empty:
+    // the query's own tables).
+    syntax::ResourceRef default_resource_;
+    // The definitions of workspace("x").F() functions bound so far (kept alive).
+    std::vector<std::shared_ptr<const syntax::FunctionDef>> resource_functions_;
     // The scope each let function was defined in (what names in its body mean).
     std::map<const syntax::FunctionDef*, std::shared_ptr<const Scope>> definition_scopes_;
     std::vector<std::string> calling_;  // functions whose bodies are being bound (recursion)

@@ -201,7 +201,8 @@ struct Source {
     std::unique_ptr<TabularExpr> sub;                         // kSubquery
     std::unique_ptr<Operator> union_op;                       // kUnion
     std::string range_column;                                 // kRange: values[0..2]
-    ExprPtr call;              // kCall: a tabular function call `f(args)`
+    ExprPtr call;              // kCall: a tabular function call `f(args)` (of `resource`
+                               // when set: workspace("x").F())
     bool materialize = false;  // kSubquery written as materialize(...)
 };
 

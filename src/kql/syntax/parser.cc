@@ -192,6 +192,12 @@ Status Parser::ParseResourceTable(Source& src, bool wildcards) {
     src.resource.function = Cur().text;
     src.resource.id = PeekTok(2).text;
     i_ += 5;  // workspace ( "x" ) .
+    if (Cur().kind == TokenKind::kIdent && IsSymbol("(", 1)) {
+        // workspace("x").F(args): a stored function of that workspace.
+        src.kind = Source::Kind::kCall;
+        ASSIGN_OR_RETURN(src.call, ParseCallSource());
+        return Status::Ok();
+    }
     ASSIGN_OR_RETURN(src.table, ParseTableName(wildcards));
     return Status::Ok();
 }
