@@ -114,9 +114,42 @@ std::string InferColumnName(const Expr& e) {
         }
         case Expr::Kind::kCall: {
             static const std::set<std::string, std::less<>> kKeepsName = {
-                "tostring",   "toint",      "tolong", "todouble", "toreal",
-                "todatetime", "totimespan", "tobool", "bin",      "floor",
-                "todynamic",  "startofday", "bin_at"};
+                // The official parser's ResultNameKind.FirstArgument functions.
+                "tostring",
+                "toint",
+                "tolong",
+                "todouble",
+                "toreal",
+                "todatetime",
+                "totimespan",
+                "tobool",
+                "bin",
+                "floor",
+                "todynamic",
+                "startofday",
+                "bin_at",
+                "round",
+                "ceiling",
+                "pow",
+                "sqrt",
+                "log",
+                "log2",
+                "log10",
+                "exp",
+                "exp2",
+                "exp10",
+                "cos",
+                "sin",
+                "tan",
+                "acos",
+                "asin",
+                "atan",
+                "atan2",
+                "abs",
+                "gamma",
+                "loggamma",
+                "format_datetime",
+                "format_timespan"};
             if (kKeepsName.count(e.name) != 0 && !e.args.empty())
                 return InferColumnName(*e.args[0]);
             return "";

@@ -62,6 +62,10 @@ void AddIpv4Functions(std::map<std::string, ScalarFunction, std::less<>>& regist
 // (functions/url_text_functions.cc).
 void AddUrlTextFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// series_fit_line (as one bag inside an expression), series_fit_line_dynamic
+// (functions/series_fit.cc).
+void AddSeriesFit(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 // format_bytes (functions/format_bytes.cc).
 void AddFormatBytes(std::map<std::string, ScalarFunction, std::less<>>& registry);
 

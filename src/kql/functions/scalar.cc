@@ -475,6 +475,7 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddIpv4Functions(r);
         AddFormatBytes(r);
         AddUrlTextFunctions(r);
+        AddSeriesFit(r);
         return m;
     }();
     return *registry;
