@@ -476,6 +476,12 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
                 ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*ne.expr, in));
                 std::string name = ne.name.empty() ? InferColumnName(*ne.expr) : ne.name;
                 if (name.empty()) name = NextColumnName(taken, counter);
+                // A name taken from a call's argument (round(x), tostring(x)) gets the
+                // smallest free suffix, as the official parser names it; a written name or
+                // a plain column twice is an error.
+                if (ne.name.empty() && ne.expr->kind == Expr::Kind::kCall) {
+                    name = UniqueName(name, taken);
+                }
                 if (taken.count(name) != 0) {
                     return Status::SemanticError("duplicate column name '" + name + "' in project",
                                                  ne.name.empty() ? ne.expr->pos : ne.name_pos);
