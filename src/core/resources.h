@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -23,6 +24,14 @@ class ResourceResolver {
     // query that was given this resolver.
     virtual Result<const TableSource*> Resolve(ResourceKind kind,
                                                std::string_view identifier) const = 0;
+    // The stored function `name` of the resource (`workspace("x").F()`), as
+    // `Name(params) { body }`. NotFound, like Resolve, when the resource does not exist or
+    // may not be read, and when it has no such function. By default resources have none.
+    virtual Result<std::string> ResolveFunction(ResourceKind /*kind*/,
+                                                std::string_view /*identifier*/,
+                                                std::string_view /*name*/) const {
+        return Status::NotFound("no stored functions");
+    }
 };
 
 }  // namespace calypso::core

@@ -254,4 +254,15 @@ core::Result<const core::TableSource*> RequestResources::Resolve(
     return &queries_.TablesOf(*w);
 }
 
+core::Result<std::string> RequestResources::ResolveFunction(core::ResourceKind kind,
+                                                            std::string_view identifier,
+                                                            std::string_view name) const {
+    RETURN_IF_ERROR(Resolve(kind, identifier).status());
+    const Workspace* w = queries_.FindResource(kind, identifier);
+    for (const auto& f : queries_.EngineOf(*w).ListFunctions()) {
+        if (f.name == name) return f.name + f.parameters + " " + f.body;
+    }
+    return Status::NotFound("no function '" + std::string(name) + "'");
+}
+
 }  // namespace calypso::server

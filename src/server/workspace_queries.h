@@ -91,6 +91,9 @@ class RequestResources final : public core::ResourceResolver {
         : queries_(queries), may_read_(std::move(may_read)) {}
     core::Result<const core::TableSource*> Resolve(core::ResourceKind kind,
                                                    std::string_view identifier) const override;
+    // The workspace's stored function `name` (built-in or created), for workspace("x").F().
+    core::Result<std::string> ResolveFunction(core::ResourceKind kind, std::string_view identifier,
+                                              std::string_view name) const override;
 
   private:
     const WorkspaceQueries& queries_;

@@ -28,6 +28,7 @@ syntax::ExprPtr CloneBoundExpr(const Expr& e) {
     c->value = e.value;
     c->name = e.name;
     c->op = e.op;
+    c->tabular = e.tabular;
     for (const auto& a : e.args) c->args.push_back(CloneBoundExpr(*a));
     return c;
 }
@@ -75,6 +76,16 @@ void Binder::RestoreScope(Scope s) {
     frames_ = std::move(s.frames);
 }
 
+void Binder::RestoreDefinitionScope(const syntax::FunctionDef& f, bool stored) {
+    if (stored) {
+        RestoreScope(Scope{});  // a stored function sees no query lets
+        return;
+    }
+    if (auto it = definition_scopes_.find(&f); it != definition_scopes_.end()) {
+        RestoreScope(*it->second);
+    }
+}
+
 const syntax::FunctionDef* Binder::FindFunction(std::string_view name, bool* stored) const {
     if (stored) *stored = false;
     if (auto it = functions_.find(name); it != functions_.end()) return it->second.get();
@@ -119,6 +130,9 @@ bool Binder::ReturnsTable(const syntax::FunctionDef& f, int depth) const {
 Status Binder::BindLet(const syntax::Statement& st) {
     if (st.function) {
         functions_[st.name] = st.function;
+        // Names in the body mean what they meant here (Kusto binds lexically): a later let
+        // is not visible to it. The function itself is, so recursion is reported as such.
+        definition_scopes_[st.function.get()] = std::make_shared<const Scope>(SaveScope());
         scalar_lets_.erase(st.name);
         tabular_lets_.erase(st.name);
         return Status::Ok();
@@ -271,7 +285,7 @@ Result<BoundExprPtr> Binder::BindScalarFunctionCall(const syntax::FunctionDef& f
         frame->scalars[p.name] = std::move(b);
     }
     Scope saved = SaveScope();
-    if (stored) RestoreScope(Scope{});  // a stored function sees no query lets
+    RestoreDefinitionScope(f, stored);
     frames_.push_back(std::move(frame));
     calling_.push_back(f.name);
     Result<BoundExprPtr> out = Status::Internal("function body not bound");
@@ -293,9 +307,11 @@ Result<PlanPtr> Binder::BindTabularArg(const TabularArg& arg) {
     return r;
 }
 
-Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* piped) {
-    bool stored = false;
-    const syntax::FunctionDef* fp = FindFunction(call.name, &stored);
+Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* piped,
+                                        const syntax::FunctionDef* def,
+                                        const syntax::ResourceRef* resource) {
+    bool stored = def != nullptr;
+    const syntax::FunctionDef* fp = def != nullptr ? def : FindFunction(call.name, &stored);
     if (fp == nullptr && functions::FindScalarFunction(call.name) != nullptr) {
         return Status::SemanticError("function " + call.name +
                                          "() returns a scalar and cannot be used as a table",
@@ -387,7 +403,11 @@ Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* pipe
         frame->scalars[p.name] = MakeConst(v, p.type, apos);
     }
     Scope saved = SaveScope();
-    if (stored) RestoreScope(Scope{});
+    RestoreDefinitionScope(f, stored);
+    // Table names in a stored function's body are its workspace's: another one's for
+    // workspace("x").F(), the query's own otherwise.
+    syntax::ResourceRef saved_resource = default_resource_;
+    if (stored) default_resource_ = resource != nullptr ? *resource : syntax::ResourceRef{};
     frames_.push_back(std::move(frame));
     calling_.push_back(f.name);
     Result<PlanPtr> out = Status::Internal("function body not bound");
@@ -413,6 +433,7 @@ Result<PlanPtr> Binder::BindTabularCall(const Expr& call, const TabularArg* pipe
         }
     }
     calling_.pop_back();
+    default_resource_ = saved_resource;
     RestoreScope(std::move(saved));
     if (!s.ok()) return s;
     return out;

@@ -54,6 +54,8 @@ std::optional<JoinKind> ParseJoinKind(const std::string& s, bool lookup) {
     return it->second;
 }
 
+}  // namespace
+
 // Glob match with '*' only.
 bool WildcardMatch(std::string_view pattern, std::string_view s) {
     size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
@@ -74,8 +76,6 @@ bool WildcardMatch(std::string_view pattern, std::string_view s) {
     while (p < pattern.size() && pattern[p] == '*') ++p;
     return p == pattern.size();
 }
-
-}  // namespace
 
 Result<PlanPtr> Binder::BindJoin(const syntax::Operator& op, PlanPtr left) {
     bool lookup = op.kind == syntax::Operator::Kind::kLookup;
@@ -145,23 +145,45 @@ Result<PlanPtr> Binder::BindJoin(const syntax::Operator& op, PlanPtr left) {
     return node;
 }
 
+namespace {
+
+// The name given by a trailing `as Name` of an operand (also inside parentheses), or "".
+std::string TrailingAsName(const syntax::TabularExpr& t) {
+    if (!t.ops.empty()) {
+        const syntax::Operator& last = t.ops.back();
+        return last.kind == syntax::Operator::Kind::kAs ? last.names[0] : "";
+    }
+    if (t.source.kind == syntax::Source::Kind::kSubquery && t.source.sub) {
+        return TrailingAsName(*t.source.sub);
+    }
+    return "";
+}
+
+// Whether `s` says a table did not resolve (what union isfuzzy=true forgives; an unknown
+// workspace or app still fails the query, as the Azure Monitor docs say).
+bool IsResolutionFailure(const Status& s) {
+    return s.code() == core::StatusCode::kSemanticError &&
+           s.message().rfind("unknown table", 0) == 0;
+}
+
+}  // namespace
+
 Result<PlanPtr> Binder::BindUnion(const syntax::Operator& op, PlanPtr first) {
     if (!op.mode.empty() && op.mode != "inner" && op.mode != "outer") {
         return Status::SemanticError("unknown union kind '" + op.mode + "'", op.mode_pos);
     }
-    bool inner = op.mode == "inner";
-    auto node = std::make_unique<PlanNode>();
-    node->kind = PlanNode::Kind::kUnion;
+    std::vector<PlanPtr> inputs;
     std::vector<std::string> names;
     if (first) {
         names.push_back(first->kind == PlanNode::Kind::kScan ? QualifiedTableName(*first)
                                                              : "union_arg0");
-        node->inputs.push_back(std::move(first));
+        inputs.push_back(std::move(first));
     }
+    Status first_failure = Status::Ok();
     for (const auto& t : op.tabulars) {
         const syntax::Source& src = t->source;
         if (src.kind == syntax::Source::Kind::kTable && src.table.find('*') != std::string::npos) {
-            size_t before = node->inputs.size();
+            size_t before = inputs.size();
             ASSIGN_OR_RETURN(const core::TableSource* tables, TablesOf(src));
             for (const auto& table : tables->ListTables()) {
                 if (!WildcardMatch(src.table, table)) continue;
@@ -172,20 +194,54 @@ Result<PlanPtr> Binder::BindUnion(const syntax::Operator& op, PlanPtr first) {
                 one.source.pos = src.pos;
                 ASSIGN_OR_RETURN(PlanPtr p, BindTabular(one));
                 names.push_back(QualifiedTableName(*p));
-                node->inputs.push_back(std::move(p));
+                inputs.push_back(std::move(p));
             }
-            if (node->inputs.size() == before) {
-                return Status::SemanticError("no table matches '" + src.table + "'", src.pos);
+            for (const auto& [name, f] : src.resource.empty() ? functions_ : FunctionMap{}) {
+                if (!f->view || !WildcardMatch(src.table, name)) continue;
+                syntax::TabularExpr one;
+                one.source.kind = syntax::Source::Kind::kCall;
+                one.source.pos = src.pos;
+                one.source.call = std::make_unique<syntax::Expr>();
+                one.source.call->kind = syntax::Expr::Kind::kCall;
+                one.source.call->name = name;
+                one.source.call->pos = src.pos;
+                ASSIGN_OR_RETURN(PlanPtr p, BindTabular(one));
+                names.push_back(name);
+                inputs.push_back(std::move(p));
+            }
+            if (inputs.size() == before) {
+                Status none =
+                    Status::SemanticError("no table matches '" + src.table + "'", src.pos);
+                if (!op.fuzzy) return none;
+                if (first_failure.ok()) first_failure = none;
             }
             continue;
         }
-        ASSIGN_OR_RETURN(PlanPtr p, BindTabular(*t));
+        Result<PlanPtr> p = BindTabular(*t);
+        if (!p.ok()) {
+            // isfuzzy: a leg that does not resolve is left out (Kusto warns; there is no
+            // warning channel here), unless no leg resolves at all.
+            if (!op.fuzzy || !IsResolutionFailure(p.status())) return p.status();
+            if (first_failure.ok()) first_failure = p.status();
+            continue;
+        }
         const bool named = src.kind == syntax::Source::Kind::kTable && t->ops.empty();
+        std::string as_name = TrailingAsName(*t);
         names.push_back(
             named ? (src.resource.empty() ? src.table : src.resource.Text() + "." + src.table)
-                  : "union_arg" + std::to_string(node->inputs.size()));
-        node->inputs.push_back(std::move(p));
+            : !as_name.empty() ? as_name
+                               : "union_arg" + std::to_string(inputs.size()));
+        inputs.push_back(std::move(*p));
     }
+    if (inputs.empty()) return first_failure;
+    return MakeUnion(std::move(inputs), std::move(names), op.mode == "inner", op.with_source);
+}
+
+PlanPtr MakeUnion(std::vector<PlanPtr> inputs, std::vector<std::string> names, bool inner,
+                  const std::string& with_source) {
+    auto node = std::make_unique<PlanNode>();
+    node->kind = PlanNode::Kind::kUnion;
+    node->inputs = std::move(inputs);
     // Output columns: every distinct (name, type) in order of first appearance; a name seen
     // with several types becomes one column per type, suffixed with the type name.
     std::vector<core::Field> all;
@@ -209,17 +265,24 @@ Result<PlanPtr> Binder::BindUnion(const syntax::Operator& op, PlanPtr first) {
     }
     PlanNode::UnionSpec& spec = node->union_spec;
     std::set<std::string> taken;
-    if (!op.with_source.empty()) {
+    if (!with_source.empty()) {
         spec.source_column = true;
-        spec.source_names = names;
-        node->schema.fields.push_back({op.with_source, Type::kString});
-        taken.insert(op.with_source);
+        spec.source_names = std::move(names);
+        node->schema.fields.push_back({with_source, Type::kString});
+        taken.insert(with_source);
+    }
+    // Names that stay as they are win over type-suffixed ones (the docs' example: x:long
+    // becomes x_long1 next to a column already called x_long).
+    for (const auto& f : out) {
+        if (types_of[f.name].size() == 1 && f.name != with_source) taken.insert(f.name);
     }
     for (const auto& f : out) {
         std::string name = f.name;
-        if (types_of[f.name].size() > 1) name += "_" + TypeStr(f.type);
-        name = UniqueName(name, taken);
-        taken.insert(name);
+        if (types_of[f.name].size() > 1 || f.name == with_source) {
+            if (types_of[f.name].size() > 1) name += "_" + TypeStr(f.type);
+            name = UniqueName(name, taken);
+            taken.insert(name);
+        }
         node->schema.fields.push_back({name, f.type});
     }
     for (const auto& in : node->inputs) {

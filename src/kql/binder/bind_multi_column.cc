@@ -1,5 +1,6 @@
 // Binder::BindMultiColumn: the calls that yield several columns as a whole item of extend,
 // project or print. series_stats(x) gives series_stats_x_min, series_stats_x_min_idx, ...;
+// series_fit_line(x) series_fit_line_x_rsquare, ..._slope, ... _line_fit;
 // array_sort_asc(a, b) / array_sort_desc(a, b) gives a_sorted, b_sorted. `(n1, n2) = call`
 // names the first columns and keeps only those (the docs: "If you provide a limited number
 // of names, the table will show only those columns").
@@ -20,13 +21,14 @@ Result<std::vector<std::pair<std::string, BoundExprPtr>>> Binder::BindMultiColum
     std::vector<std::pair<std::string, BoundExprPtr>> out;
     const syntax::Expr& e = *ne.expr;
     bool stats = e.kind == syntax::Expr::Kind::kCall && e.name == "series_stats";
+    bool fit = e.kind == syntax::Expr::Kind::kCall && e.name == "series_fit_line";
     bool sort = e.kind == syntax::Expr::Kind::kCall &&
                 (e.name == "array_sort_asc" || e.name == "array_sort_desc");
-    if ((!stats && !sort) || FindFunction(e.name) != nullptr) {
+    if ((!stats && !sort && !fit) || FindFunction(e.name) != nullptr) {
         if (!ne.tuple_names.empty()) {
             return Status::SemanticError(
-                "only a function returning several columns (series_stats, array_sort_asc, "
-                "array_sort_desc) can be assigned to (name, ...)",
+                "only a function returning several columns (series_stats, series_fit_line, "
+                "array_sort_asc, array_sort_desc) can be assigned to (name, ...)",
                 ne.name_pos);
         }
         return out;
@@ -40,7 +42,16 @@ Result<std::vector<std::pair<std::string, BoundExprPtr>>> Binder::BindMultiColum
     }
     std::vector<std::string> names;
     std::vector<BoundCall> calls;
-    if (stats) {
+    if (fit) {
+        RETURN_IF_ERROR(functions::CheckSeriesFitLineArgs(raw, e.pos));
+        std::string arg = InferColumnName(*e.args[0]);
+        std::string prefix = !ne.name.empty() ? ne.name : "series_fit_line_" + arg;
+        const auto& fit_names = functions::SeriesFitLineNames();
+        for (size_t k = 0; k < fit_names.size(); ++k) {
+            names.push_back(prefix + "_" + fit_names[k]);
+            calls.push_back(functions::SeriesFitLineColumn(k));
+        }
+    } else if (stats) {
         RETURN_IF_ERROR(functions::CheckSeriesStatsArgs(raw, e.pos));
         std::string arg = InferColumnName(*e.args[0]);
         std::string prefix = !ne.name.empty() ? ne.name : "series_stats_" + arg;

@@ -28,6 +28,7 @@ syntax::ExprPtr RewriteStepRefs(const Expr& e, const std::set<std::string>& step
     c->value = e.value;
     c->name = e.name;
     c->op = e.op;
+    c->tabular = e.tabular;
     if (e.kind == Expr::Kind::kMember && e.args[0]->kind == Expr::Kind::kName &&
         steps.count(e.args[0]->name) != 0) {
         c->kind = Expr::Kind::kName;

@@ -260,6 +260,10 @@ Result<std::string> Binder::AddAggregate(const Expr& e, const std::string& given
             } else {
                 name = std::string(fn->prefix) + "_";
                 if (fn->prefix != "countif") name += arg;
+                // covariance(x, y) names both variables: covariance_x_y.
+                if (fn->prefix.rfind("covariance", 0) == 0 && e.args.size() > 1) {
+                    name += "_" + InferColumnName(*e.args[1]);
+                }
             }
             if (is_percentile) name += "_" + suffixes[i];
         }

@@ -114,8 +114,42 @@ std::string InferColumnName(const Expr& e) {
         }
         case Expr::Kind::kCall: {
             static const std::set<std::string, std::less<>> kKeepsName = {
-                "tostring",   "toint",  "tolong", "todouble", "toreal",    "todatetime",
-                "totimespan", "tobool", "bin",    "floor",    "todynamic", "startofday"};
+                // The official parser's ResultNameKind.FirstArgument functions.
+                "tostring",
+                "toint",
+                "tolong",
+                "todouble",
+                "toreal",
+                "todatetime",
+                "totimespan",
+                "tobool",
+                "bin",
+                "floor",
+                "todynamic",
+                "startofday",
+                "bin_at",
+                "round",
+                "ceiling",
+                "pow",
+                "sqrt",
+                "log",
+                "log2",
+                "log10",
+                "exp",
+                "exp2",
+                "exp10",
+                "cos",
+                "sin",
+                "tan",
+                "acos",
+                "asin",
+                "atan",
+                "atan2",
+                "abs",
+                "gamma",
+                "loggamma",
+                "format_datetime",
+                "format_timespan"};
             if (kKeepsName.count(e.name) != 0 && !e.args.empty())
                 return InferColumnName(*e.args[0]);
             return "";
@@ -194,8 +228,12 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
     }
     if (src.kind == syntax::Source::Kind::kUnion) return BindUnion(*src.union_op, nullptr);
     if (src.kind == syntax::Source::Kind::kRange) return BindRange(src);
-    if (src.kind == syntax::Source::Kind::kCall) return BindTabularCall(*src.call, nullptr);
+    if (src.kind == syntax::Source::Kind::kCall) {
+        if (!src.resource.empty()) return BindResourceCall(src);
+        return BindTabularCall(*src.call, nullptr);
+    }
     if (src.kind == syntax::Source::Kind::kSearch) return BindSearch(*src.union_op, nullptr);
+    if (src.kind == syntax::Source::Kind::kFind) return BindFind(*src.union_op);
     auto node = std::make_unique<PlanNode>();
     if (src.kind == syntax::Source::Kind::kTable) {
         if (src.table.empty() && !mv_apply_rows_.empty()) {
@@ -232,6 +270,23 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
             auto r = BindTabular(*t);
             tabular_lets_[src.table] = t;
             return r;
+        }
+        if (const syntax::FunctionDef* f = FindFunction(src.table); f != nullptr && f->view) {
+            // A view is named like a table: `View_1` stands for `View_1()`.
+            syntax::Expr call;
+            call.kind = Expr::Kind::kCall;
+            call.name = src.table;
+            call.pos = src.pos;
+            return BindTabularCall(call, nullptr);
+        }
+        if (!default_resource_.empty()) {
+            // In a stored function of another workspace: that workspace's table.
+            syntax::Source other;
+            other.kind = syntax::Source::Kind::kTable;
+            other.table = src.table;
+            other.pos = src.pos;
+            other.resource = default_resource_;
+            return BindSource(other);
         }
         if (!source_.GetSchema(src.table).ok()) {
             std::vector<std::string> names = source_.ListTables();
@@ -311,6 +366,11 @@ Result<PlanPtr> Binder::BindSource(const syntax::Source& src) {
 }
 
 Result<const core::TableSource*> Binder::TablesOf(const syntax::Source& src) {
+    if (src.resource.empty() && !default_resource_.empty()) {
+        syntax::Source other;
+        other.resource = default_resource_;
+        return TablesOf(other);
+    }
     if (src.resource.empty()) return &source_;
     const syntax::ResourceRef& ref = src.resource;
     auto key = std::make_pair(ref.function, ref.id);
@@ -416,6 +476,12 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
                 ASSIGN_OR_RETURN(BoundExprPtr b, BindScalar(*ne.expr, in));
                 std::string name = ne.name.empty() ? InferColumnName(*ne.expr) : ne.name;
                 if (name.empty()) name = NextColumnName(taken, counter);
+                // A name taken from a call's argument (round(x), tostring(x)) gets the
+                // smallest free suffix, as the official parser names it; a written name or
+                // a plain column twice is an error.
+                if (ne.name.empty() && ne.expr->kind == Expr::Kind::kCall) {
+                    name = UniqueName(name, taken);
+                }
                 if (taken.count(name) != 0) {
                     return Status::SemanticError("duplicate column name '" + name + "' in project",
                                                  ne.name.empty() ? ne.expr->pos : ne.name_pos);
@@ -556,6 +622,12 @@ Result<PlanPtr> Binder::BindOperator(const syntax::Operator& op, PlanPtr input) 
             return BindParseKv(op, std::move(input));
         case K::kReduce:
             return BindReduce(op, std::move(input));
+        case K::kSample:
+        case K::kSampleDistinct:
+        case K::kTopHitters:
+            return BindSampling(op, std::move(input));
+        case K::kFind:
+            return Status::SemanticError("find must start a query", op.pos);
         case K::kFork:
         case K::kFacet:
             return Status::SemanticError(std::string(op.kind == K::kFork ? "fork" : "facet") +
@@ -617,6 +689,21 @@ Result<BoundExprPtr> Binder::BindCall(const Expr& expr, const Schema& scope) {
     bool stored = false;
     if (const syntax::FunctionDef* f = FindFunction(expr.name, &stored)) {
         return BindScalarFunctionCall(*f, stored, expr, scope);
+    }
+    if (expr.name == "toscalar") return BindToScalar(expr, scope);
+    if (expr.name == "column_ifexists") {
+        // The column when the row has it, else the default (decided while binding).
+        if (expr.args.size() != 2 || expr.args[0]->kind != Expr::Kind::kLiteral ||
+            expr.args[0]->value.type() != Type::kString) {
+            return Status::SemanticError(
+                "column_ifexists() expects a column name (a string constant) and a default",
+                expr.pos);
+        }
+        const std::string& column = expr.args[0]->value.as_string();
+        if (auto idx = scope.IndexOf(column)) {
+            return MakeColumnRef(column, scope.fields[*idx].type, expr.pos);
+        }
+        return BindScalar(*expr.args[1], scope);
     }
     if (functions::FindAggregate(expr.name) != nullptr &&
         functions::FindScalarFunction(expr.name) == nullptr) {
@@ -719,7 +806,17 @@ Result<BoundExprPtr> Binder::BindScalar(const Expr& expr, const Schema& scope) {
         case Expr::Kind::kIn: {
             ASSIGN_OR_RETURN(BoundExprPtr l, BindScalar(*expr.args[0], scope));
             std::vector<core::Value> list;
-            for (size_t i = 1; i < expr.args.size(); ++i) {
+            // `x in (T)`: the values of T's first column, computed once (a name that is a
+            // column of the row is not a table).
+            const syntax::TabularExpr* sub = expr.tabular.get();
+            if (sub == nullptr && expr.args.size() == 2 && expr.op.rfind("has", 0) != 0 &&
+                !(expr.args[1]->kind == Expr::Kind::kName && scope.IndexOf(expr.args[1]->name))) {
+                sub = TabularOperand(*expr.args[1]);
+            }
+            if (sub != nullptr) {
+                ASSIGN_OR_RETURN(list, SubqueryValues(*sub));
+            }
+            for (size_t i = 1; i < expr.args.size() && sub == nullptr; ++i) {
                 ASSIGN_OR_RETURN(BoundExprPtr v, BindScalar(*expr.args[i], scope));
                 if (v->kind != BoundExpr::Kind::kConst) {
                     return Status::SemanticError("'" + expr.op + "' expects a list of constants",

@@ -50,11 +50,18 @@ class Binder {
     // A tabular function call `f(args)`; with `piped` (invoke) the piped rows are the first
     // tabular argument.
     struct TabularArg;
-    core::Result<PlanPtr> BindTabularCall(const syntax::Expr& call, const TabularArg* piped);
+    // `def` (with `resource`): a stored function of another workspace, workspace("x").F().
+    core::Result<PlanPtr> BindTabularCall(const syntax::Expr& call, const TabularArg* piped,
+                                          const syntax::FunctionDef* def = nullptr,
+                                          const syntax::ResourceRef* resource = nullptr);
+    // workspace("x").F(args) (binder/bind_subquery.cc).
+    core::Result<PlanPtr> BindResourceCall(const syntax::Source& src);
     core::Result<PlanPtr> BindTabularArg(const TabularArg& arg);
     // search (binder/bind_search.cc): `piped` is the input of `T | search`, or null when
     // search starts the query (then the tables are op.tabulars, or every table).
     core::Result<PlanPtr> BindSearch(const syntax::Operator& op, PlanPtr piped);
+    // find (binder/bind_search.cc): the tables' filtered rows in find's output schema.
+    core::Result<PlanPtr> BindFind(const syntax::Operator& op);
     core::Result<PlanPtr> BindMvApply(const syntax::Operator& op, PlanPtr input);
     // evaluate plugins (binder/bind_evaluate.cc), scan (binder/bind_scan.cc), partition
     // and the multi-result fork / facet (binder/bind_partition.cc).
@@ -64,6 +71,15 @@ class Binder {
     // parse-kv (binder/bind_parse_kv.cc) and reduce (binder/bind_reduce.cc).
     core::Result<PlanPtr> BindParseKv(const syntax::Operator& op, PlanPtr input);
     core::Result<PlanPtr> BindReduce(const syntax::Operator& op, PlanPtr input);
+    // toscalar(T), `x in (T)` (binder/bind_subquery.cc): T is run while the query is bound.
+    core::Result<BoundExprPtr> BindToScalar(const syntax::Expr& call, const core::Schema& scope);
+    core::Result<std::vector<core::Value>> SubqueryValues(const syntax::TabularExpr& tab);
+    core::Result<core::Batch> RunSubquery(const syntax::TabularExpr& tab);
+    // The tabular expression `e` stands for: its subquery, or a bare name of a tabular let,
+    // `as` result, view or table; null for anything else.
+    const syntax::TabularExpr* TabularOperand(const syntax::Expr& e);
+    // sample, sample-distinct, top-hitters (binder/bind_sampling.cc).
+    core::Result<PlanPtr> BindSampling(const syntax::Operator& op, PlanPtr input);
     // A statement ending in fork or facet: one plan per result, appended to `plans`.
     core::Status BindMultiResult(const syntax::TabularExpr& tab, std::vector<PlanPtr>& plans);
     // The operators of `sub` (its source is implicit) over `input`; `as_name` gets the
@@ -140,6 +156,8 @@ class Binder {
     };
     Scope SaveScope() const;
     void RestoreScope(Scope s);
+    // Before binding a call's body: the scope where `f` was defined (none for a stored one).
+    void RestoreDefinitionScope(const syntax::FunctionDef& f, bool stored);
     // Tabular argument: `num_ops` operators of `tab`, bound in `scope` (where it was written).
     struct TabularArg {
         const syntax::TabularExpr* tab = nullptr;
@@ -153,6 +171,13 @@ class Binder {
     };
     FunctionMap functions_;
     std::vector<std::shared_ptr<Frame>> frames_;
+    // Inside a stored function's body: the resource its bare table names belong to (empty:
+    // the query's own tables).
+    syntax::ResourceRef default_resource_;
+    // The definitions of workspace("x").F() functions bound so far (kept alive).
+    std::vector<std::shared_ptr<const syntax::FunctionDef>> resource_functions_;
+    // The scope each let function was defined in (what names in its body mean).
+    std::map<const syntax::FunctionDef*, std::shared_ptr<const Scope>> definition_scopes_;
     std::vector<std::string> calling_;  // functions whose bodies are being bound (recursion)
     // Cross-resource references resolved so far, by (function, identifier).
     std::map<std::pair<std::string, std::string>, const core::TableSource*> resources_;
@@ -181,6 +206,15 @@ bool IsSerialized(const PlanNode& node);
 // `d.a.b` / `d['a']['b']`, the first argument's name for tostring(), bin() and similar;
 // "" when the expression has no natural name (the caller then uses Column1, ...).
 std::string InferColumnName(const syntax::Expr& expr);
+
+// Glob match of a table name against a pattern with '*' wildcards.
+bool WildcardMatch(std::string_view pattern, std::string_view s);
+
+// A union of `inputs` (column rules of the union operator: one column per distinct name and
+// type, `name_type` when a name has several types; `inner`: only those in every input).
+// With `with_source`, that column comes first and holds names[i] for the rows of input i.
+PlanPtr MakeUnion(std::vector<PlanPtr> inputs, std::vector<std::string> names, bool inner,
+                  const std::string& with_source);
 
 // Closest candidate to `name` for "did you mean" hints, or "".
 std::string ClosestName(std::string_view name, const std::vector<std::string>& candidates);

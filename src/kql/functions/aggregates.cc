@@ -631,8 +631,10 @@ const std::map<std::string, AggregateFunction, std::less<>>& Registry() {
                           }};
         r["dcount"] = {"dcount", 1, 2, long_result,
                        [](const std::vector<Type>&) { return std::make_unique<DcountState>(); }};
+        AddDigestAggregates(r);  // before the `*if` forms built from the registry
         AddExtraAggregates(r);
         AddMoreAggregates(r);
+        AddSchemaAggregates(r);
         return m;
     }();
     return *registry;

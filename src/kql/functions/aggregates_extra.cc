@@ -257,6 +257,69 @@ class VarianceState final : public AggregateState {
     std::vector<double> m2_;
 };
 
+// covariance (sample: divides by n-1, 0 for a single pair) and covariancep (divides by n)
+// over the rows where both values are present; the co-moment is updated as Welford's.
+class CovarianceState final : public AggregateState {
+  public:
+    explicit CovarianceState(bool sample) : sample_(sample) {}
+    void Resize(size_t n) override {
+        count_.resize(n, 0);
+        mean_x_.resize(n, 0);
+        mean_y_.resize(n, 0);
+        co_.resize(n, 0);
+    }
+    void Update(const std::vector<Vec>& args, const uint32_t* groups, size_t n) override {
+        Vec x = CastVec(args[0], Type::kReal, n);
+        Vec y = CastVec(args[1], Type::kReal, n);
+        for (size_t i = 0; i < n; ++i) {
+            if (x.IsNull(i) || y.IsNull(i)) continue;
+            uint32_t g = groups[i];
+            ++count_[g];
+            auto k = static_cast<double>(count_[g]);
+            double dx = x.F64(i) - mean_x_[g];
+            mean_x_[g] += dx / k;
+            mean_y_[g] += (y.F64(i) - mean_y_[g]) / k;
+            co_[g] += dx * (y.F64(i) - mean_y_[g]);
+        }
+    }
+    bool Mergeable() const override { return true; }
+    void Merge(AggregateState& later, const uint32_t* map, size_t n) override {
+        const auto& o = static_cast<const CovarianceState&>(later);
+        for (size_t g = 0; g < n; ++g) {
+            int64_t nb = o.count_[g];
+            if (nb == 0) continue;
+            uint32_t t = map[g];
+            int64_t na = count_[t];
+            auto total = static_cast<double>(na + nb);
+            double dx = o.mean_x_[g] - mean_x_[t];
+            double dy = o.mean_y_[g] - mean_y_[t];
+            co_[t] +=
+                o.co_[g] + dx * dy * static_cast<double>(na) * static_cast<double>(nb) / total;
+            mean_x_[t] += dx * static_cast<double>(nb) / total;
+            mean_y_[t] += dy * static_cast<double>(nb) / total;
+            count_[t] = na + nb;
+        }
+    }
+    core::Column Finish(size_t n) override {
+        core::Column c(Type::kReal);
+        c.Reserve(n);
+        for (size_t g = 0; g < n; ++g) {
+            if (count_[g] == 0) {
+                c.AppendNull();
+                continue;
+            }
+            int64_t div = sample_ ? count_[g] - 1 : count_[g];
+            c.AppendDouble(div == 0 ? 0.0 : co_[g] / static_cast<double>(div));
+        }
+        return c;
+    }
+
+  private:
+    bool sample_;
+    std::vector<int64_t> count_;
+    std::vector<double> mean_x_, mean_y_, co_;
+};
+
 // take_any: the first non-null value seen per group.
 class TakeAnyState final : public AggregateState {
   public:
@@ -436,6 +499,23 @@ void AddExtraAggregates(Registry& r) {
     r["stdevp"] = variance("stdevp", false, true);
     r["variance"] = variance("variance", true, false);
     r["variancep"] = variance("variancep", false, false);
+    auto covariance = [&](std::string_view prefix, bool sample) {
+        auto real_pair = [prefix](const std::vector<Type>& t, SourcePos pos) -> Result<Type> {
+            for (Type x : t) {
+                if (!IsNumeric(x) && x != Type::kDynamic && x != Type::kBool && x != Type::kNull) {
+                    return Status::SemanticError(
+                        std::string(prefix) + "() expects numeric arguments, got " + TypeStr(x),
+                        pos);
+                }
+            }
+            return Type::kReal;
+        };
+        return AggregateFunction{prefix, 2, 2, real_pair, [sample](const std::vector<Type>&) {
+                                     return std::make_unique<CovarianceState>(sample);
+                                 }};
+    };
+    r["covariance"] = covariance("covariance", true);
+    r["covariancep"] = covariance("covariancep", false);
 
     auto same_type = [](const std::vector<Type>& t, SourcePos) -> Result<Type> {
         return t[0] == Type::kNull ? Type::kString : t[0];
@@ -466,6 +546,10 @@ void AddExtraAggregates(Registry& r) {
     AddIf(r, "count_distinct", "count_distinctif", "count_distinctif");
     AddIf(r, "stdev", "stdevif", "stdevif");
     AddIf(r, "variance", "varianceif", "varianceif");
+    AddIf(r, "variancep", "variancepif", "variancepif");
+    AddIf(r, "covariance", "covarianceif", "covarianceif");
+    AddIf(r, "hll", "hll_if", "hll_if");
+    AddIf(r, "covariancep", "covariancepif", "covariancepif");
     AddIf(r, "take_any", "take_anyif", "");
     AddIf(r, "make_list", "make_list_if", "list");
     AddIf(r, "make_set", "make_set_if", "set");

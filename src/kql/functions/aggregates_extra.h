@@ -16,6 +16,12 @@ void AddExtraAggregates(std::map<std::string, AggregateFunction, std::less<>>& r
 // (functions/aggregates_more.cc).
 void AddMoreAggregates(std::map<std::string, AggregateFunction, std::less<>>& registry);
 
+// buildschema, binary_all_and/or/xor (functions/aggregates_schema.cc).
+void AddSchemaAggregates(std::map<std::string, AggregateFunction, std::less<>>& registry);
+
+// hll, hll_merge, tdigest, tdigest_merge (functions/digests.cc).
+void AddDigestAggregates(std::map<std::string, AggregateFunction, std::less<>>& registry);
+
 // The column-name suffix of a percentage: 95 -> "95", 99.9 -> "99_9".
 std::string PercentSuffix(double p);
 

@@ -23,7 +23,7 @@ std::string RealToString(double d) {
 }
 
 core::Dynamic ToDynamic(const Vec& v, size_t i) {
-    if (v.IsNull(i) && !IsStringy(v.type())) return {};
+    if (v.IsNull(i) && v.type() != Type::kString) return {};
     switch (v.type()) {
         case Type::kBool:
             return core::Dynamic::Bool(v.I64(i) != 0);
@@ -168,7 +168,8 @@ bool ToDouble(const Vec& v, size_t i, double& out) {
 
 Vec CastVec(const Vec& v, Type to, size_t rows) {
     Type from = v.type();
-    if (from == to || (IsStringy(from) && IsStringy(to))) return v;
+    // A guid becomes text through the general path below, so a null guid reads "".
+    if (from == to || (IsStringy(from) && to == Type::kGuid)) return v;
     if (v.is_const()) {
         return Vec::Const(CastValue(v.constant(), to), to);
     }
@@ -228,8 +229,8 @@ Vec CastVec(const Vec& v, Type to, size_t rows) {
 core::Value CastValue(const core::Value& v, Type to) {
     Type from = v.type();
     if (from == to) return v;
-    if (from == Type::kNull || (v.is_null() && !IsStringy(from))) {
-        return IsStringy(to) ? core::Value::String("") : core::Value::Null(to);
+    if (from == Type::kNull || (v.is_null() && from != Type::kString)) {
+        return to == Type::kString ? core::Value::String("") : core::Value::Null(to);
     }
     core::Column c(from);
     c.Append(v);

@@ -36,4 +36,43 @@ void AddDynamicFunctions(std::map<std::string, ScalarFunction, std::less<>>& reg
 // bag_remove_keys, hash_sha256, hash_md5, rand, series_stats (functions/misc_functions.cc).
 void AddMiscFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
 
+// array_reverse, array_rotate_*, array_shift_*, bag_set_key, bag_has_key, string_size,
+// replace_strings (functions/array_bag_functions.cc).
+void AddArrayBagFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// base64_encode_fromguid / decode_toguid / decode_toarray / encode_fromarray,
+// zlib_* and gzip_* to and from base64 (functions/encoding_functions.cc).
+void AddEncodingFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// series_fir, series_iir (functions/series_filters.cc).
+void AddSeriesFilters(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// range(), repeat(), array_sum, array_iff, array_split, set_equals, jaccard_index
+// (functions/array_more_functions.cc).
+void AddArrayMoreFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// binary_*, bitset_count_ones, bin_at, isascii, isutf8, new_guid (functions/bit_functions.cc).
+void AddBitFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// parse_ipv4, parse_ipv4_mask, format_ipv4, format_ipv4_mask, ipv4_compare, ipv4_is_match,
+// ipv4_is_in_range, ipv4_is_private, ipv4_netmask_suffix (functions/ipv4_functions.cc).
+void AddIpv4Functions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// parse_url, parse_urlquery, parse_csv, has_any_index, bag_zip, unicode_codepoints_*
+// (functions/url_text_functions.cc).
+void AddUrlTextFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// series_fit_line (as one bag inside an expression), series_fit_line_dynamic
+// (functions/series_fit.cc).
+void AddSeriesFit(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// format_bytes (functions/format_bytes.cc).
+void AddFormatBytes(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// dcount_hll, percentile_tdigest (functions/digests.cc).
+void AddDigestFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
+// datetime_utc_to_local, datetime_local_to_utc (functions/timezone_functions.cc).
+void AddTimezoneFunctions(std::map<std::string, ScalarFunction, std::less<>>& registry);
+
 }  // namespace calypso::kql::functions

@@ -19,6 +19,13 @@ const std::vector<std::string>& SeriesStatsNames();
 BoundCall SeriesStatsColumn(size_t stat);
 core::Status CheckSeriesStatsArgs(const std::vector<const BoundExpr*>& args, core::SourcePos pos);
 
+// series_fit_line(x): rsquare, slope, variance, rvariance, interception (real) and
+// line_fit (dynamic) (functions/series_fit.cc).
+const std::vector<std::string>& SeriesFitLineNames();
+BoundCall SeriesFitLineColumn(size_t k);
+core::Status CheckSeriesFitLineArgs(const std::vector<const BoundExpr*>& args,
+                                    core::SourcePos pos);
+
 // array_sort_*: the sorted `pick`th of the `num_arrays` arrays (SIZE_MAX: all of them as
 // an array of arrays, or the one array itself).
 BoundCall ArraySortCall(bool asc, size_t num_arrays, size_t pick);

@@ -80,7 +80,8 @@ bool IsEmptyValue(const Vec& v, size_t i) {
 }
 
 bool IsNullValue(const Vec& v, size_t i) {
-    if (IsStringy(v.type())) return false;
+    // Strings are never null; a guid is (toguid("x")), its validity says so.
+    if (v.type() == Type::kString) return false;
     if (v.type() == Type::kDynamic) return v.Dyn(i).is_null();
     return v.IsNull(i);
 }
@@ -471,6 +472,17 @@ const std::map<std::string, ScalarFunction, std::less<>>& Registry() {
         AddMathFunctions(r);
         AddDynamicFunctions(r);
         AddMiscFunctions(r);
+        AddArrayBagFunctions(r);
+        AddEncodingFunctions(r);
+        AddTimezoneFunctions(r);
+        AddSeriesFilters(r);
+        AddArrayMoreFunctions(r);
+        AddBitFunctions(r);
+        AddDigestFunctions(r);
+        AddIpv4Functions(r);
+        AddFormatBytes(r);
+        AddUrlTextFunctions(r);
+        AddSeriesFit(r);
         return m;
     }();
     return *registry;

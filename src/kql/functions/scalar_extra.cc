@@ -313,6 +313,12 @@ void AddExtraScalarFunctions(std::map<std::string, ScalarFunction, std::less<>>&
     r["log"] = RealMath("log", 1, [](double x, double) { return std::log(x); });
     r["log10"] = RealMath("log10", 1, [](double x, double) { return std::log10(x); });
     r["log2"] = RealMath("log2", 1, [](double x, double) { return std::log2(x); });
+    r["gamma"] = RealMath("gamma", 1, [](double x, double) { return std::tgamma(x); });
+    // The log of |gamma(x)| (lgamma; not the thread-unsafe signgam it may set).
+    r["loggamma"] = RealMath("loggamma", 1, [](double x, double) {
+        int sign = 0;
+        return lgamma_r(x, &sign);
+    });
     r["pow"] = RealMath("pow", 2, [](double x, double y) { return std::pow(x, y); });
     r["round"] = {1, 2, [](const Args& a, const BindContext& ctx, SourcePos pos) {
                       auto one =

@@ -10,24 +10,18 @@
 #include <string>
 #include <variant>
 
+#include "kql/functions/base64.h"
 #include "kql/functions/kernel_util.h"
 #include "kql/functions/more_scalar.h"
 #include "kql/functions/row_kernel.h"
 
 namespace calypso::kql::functions {
+
 namespace {
-
-using core::Dynamic;
-using core::Result;
-using core::SourcePos;
-using core::Status;
-using core::Type;
-using core::Value;
-using Args = std::vector<const BoundExpr*>;
-using Vecs = std::vector<Vec>;
-
 constexpr std::string_view kBase64 =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
 
 std::string Base64Encode(std::string_view in) {
     std::string out;
@@ -76,6 +70,17 @@ bool ValidUtf8(std::string_view s) {
     }
     return true;
 }
+
+namespace {
+
+using core::Dynamic;
+using core::Result;
+using core::SourcePos;
+using core::Status;
+using core::Type;
+using core::Value;
+using Args = std::vector<const BoundExpr*>;
+using Vecs = std::vector<Vec>;
 
 // .NET's HttpUtility.UrlEncode (what url_encode follows): letters, digits and -_.!*() stay,
 // a space is '+' (component form: %20), anything else is %xx with lower-case hex per byte.

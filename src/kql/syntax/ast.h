@@ -11,6 +11,8 @@
 
 namespace calypso::kql::syntax {
 
+struct TabularExpr;
+
 // Scalar expression node. One struct for all kinds keeps the tree easy to walk.
 struct Expr {
     enum class Kind {
@@ -30,6 +32,9 @@ struct Expr {
     std::string name;
     std::string op;
     std::vector<std::unique_ptr<Expr>> args;
+    // kCall toscalar(T) / kIn `x in (T)`: the tabular argument (shared: copies of the
+    // expression read the same subquery).
+    std::shared_ptr<TabularExpr> tabular;
 };
 using ExprPtr = std::unique_ptr<Expr>;
 
@@ -117,6 +122,12 @@ struct Operator {
                       // columns: the keys and their types (name_pos per key)
         kReduce,      // mode: kind (`source` or ""), exprs[0] the text, then `threshold` /
                       // `characters` options as for kParseKv
+        kSample,          // count
+        kSampleDistinct,  // count, exprs[0] the column
+        kTopHitters,      // count, exprs[0] the value (`name =` allowed), by[0] the summed value
+        kFind,  // only as a source: with_source, tabulars (`in`), exprs[0] the predicate;
+                // mode "project" (columns: name and type, kNull when not given;
+                // schema_wildcard: pack_all()) or "" (project-smart); names: project-away
     };
     Kind kind = Kind::kWhere;
     core::SourcePos pos;
@@ -132,6 +143,7 @@ struct Operator {
     std::vector<std::unique_ptr<TabularExpr>> tabulars;
     std::vector<JoinKey> on;
     std::string with_source;
+    bool fuzzy = false;  // union isfuzzy=true
     // mv-expand
     std::vector<core::Type> types;
     std::string index_column;
@@ -177,7 +189,8 @@ struct Source {
     // kSubquery: a parenthesized tabular expression; kUnion: `union` as the first operator;
     // kRange: `range column from a to b step s`; kCall: a tabular function call;
     // kSearch: `search [in (T1, ...)] predicate` (search_op, tables in union_op->tabulars).
-    enum class Kind { kTable, kDatatable, kPrint, kSubquery, kUnion, kRange, kCall, kSearch };
+    // kFind: `find ...` (union_op: kind kFind, see Parser::ParseFind).
+    enum class Kind { kTable, kDatatable, kPrint, kSubquery, kUnion, kRange, kCall, kSearch, kFind };
     Kind kind = Kind::kTable;
     core::SourcePos pos;
     std::string table;                                        // kTable
@@ -188,7 +201,8 @@ struct Source {
     std::unique_ptr<TabularExpr> sub;                         // kSubquery
     std::unique_ptr<Operator> union_op;                       // kUnion
     std::string range_column;                                 // kRange: values[0..2]
-    ExprPtr call;              // kCall: a tabular function call `f(args)`
+    ExprPtr call;              // kCall: a tabular function call `f(args)` (of `resource`
+                               // when set: workspace("x").F())
     bool materialize = false;  // kSubquery written as materialize(...)
 };
 
@@ -231,6 +245,7 @@ struct FunctionDef {
     std::vector<Statement> body;
     std::string params_text;  // as written, "(a:string, b:long=5)"
     std::string body_text;    // as written, "{ ... }"
+    bool view = false;        // `let V = view () { ... }`: union wildcards match it
 };
 
 struct Query {

@@ -32,8 +32,12 @@ Result<Statement> Parser::ParseStatement(bool in_body) {
         st.pos = Cur().pos;
         ASSIGN_OR_RETURN(st.name, ExpectIdent("a name after 'let'"));
         RETURN_IF_ERROR(ExpectSymbol("="));
+        // `view`: a parameterless function that union wildcards also match.
+        const bool view = IsIdent("view") && IsSymbol("(", 1);
+        if (view) ++i_;
         if (AtFunctionDef()) {
             ASSIGN_OR_RETURN(auto f, ParseFunctionDef(st.name, st.pos));
+            f->view = view && f->params.empty();
             st.function = std::move(f);
             return st;
         }
@@ -188,6 +192,12 @@ Status Parser::ParseResourceTable(Source& src, bool wildcards) {
     src.resource.function = Cur().text;
     src.resource.id = PeekTok(2).text;
     i_ += 5;  // workspace ( "x" ) .
+    if (Cur().kind == TokenKind::kIdent && IsSymbol("(", 1)) {
+        // workspace("x").F(args): a stored function of that workspace.
+        src.kind = Source::Kind::kCall;
+        ASSIGN_OR_RETURN(src.call, ParseCallSource());
+        return Status::Ok();
+    }
     ASSIGN_OR_RETURN(src.table, ParseTableName(wildcards));
     return Status::Ok();
 }
@@ -260,6 +270,19 @@ Result<std::unique_ptr<TabularExpr>> Parser::ParseTabular(ExprPtr table_name) {
         t->source.pos = Cur().pos;
         ++i_;
         RETURN_IF_ERROR(ParseNamedList(t->source.print));
+    } else if (IsIdent("externaldata") && (IsSymbol("(", 1) || IsIdent("with", 1))) {
+        // It reads files from URLs; queries here never reach the network.
+        return Status::SemanticError(
+            "externaldata is not supported: queries on this server cannot read external data",
+            Cur().pos);
+    } else if (IsIdent("find") && !IsSymbol("(", 1) && PeekTok(1).kind != TokenKind::kEnd &&
+               !IsSymbol("|", 1)) {
+        t->source.kind = Source::Kind::kFind;
+        t->source.pos = Cur().pos;
+        t->source.union_op = std::make_unique<Operator>();
+        t->source.union_op->pos = t->source.pos;
+        ++i_;
+        RETURN_IF_ERROR(ParseFind(*t->source.union_op));
     } else if (IsIdent("search")) {
         t->source.kind = Source::Kind::kSearch;
         t->source.pos = Cur().pos;

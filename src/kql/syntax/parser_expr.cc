@@ -81,6 +81,12 @@ Result<ExprPtr> Parser::ParseComparison() {
         ++i_;
         e->args.push_back(std::move(l));
         RETURN_IF_ERROR(ExpectSymbol("("));
+        if (e->op.rfind("has", 0) != 0) {
+            if ((e->tabular = TryTabularArgument())) {
+                RETURN_IF_ERROR(ExpectSymbol(")"));
+                return e;
+            }
+        }
         while (true) {
             ASSIGN_OR_RETURN(ExprPtr v, ParseExpr());
             e->args.push_back(std::move(v));
@@ -350,6 +356,12 @@ Result<ExprPtr> Parser::ParsePrimary() {
         if (IsSymbol(")")) {
             ++i_;
             return e;
+        }
+        if (t.text == "toscalar") {
+            if ((e->tabular = TryTabularArgument())) {
+                RETURN_IF_ERROR(ExpectSymbol(")"));
+                return e;
+            }
         }
         while (true) {
             if (IsSymbol("*") && (IsSymbol(",", 1) || IsSymbol(")", 1))) {

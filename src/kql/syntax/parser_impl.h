@@ -99,6 +99,10 @@ class Parser {
         if (IsIdent("search") && PeekTok(1).kind != TokenKind::kEnd && !IsSymbol("|", 1) &&
             !IsSymbol(";", 1))
             return true;
+        if (IsIdent("externaldata") && (IsSymbol("(", 1) || IsIdent("with", 1))) return true;
+        if (IsIdent("find") && PeekTok(1).kind != TokenKind::kEnd && !IsSymbol("|", 1) &&
+            !IsSymbol(";", 1) && !IsSymbol("(", 1))
+            return true;
         return IsIdent("range") && PeekTok(1).kind == TokenKind::kIdent && IsIdent("from", 2);
     }
     // `f("x").` at token k: a call of one string literal, then a dot.
@@ -130,6 +134,13 @@ class Parser {
     Status ParseMvApply(Operator& op);
     // The search predicate: search terms, `col:term`, comparisons, and / or / not.
     Status ParseSearch(Operator& op);
+    // At the first token inside the parentheses of toscalar( or `in (`: a tabular
+    // expression that cannot be a scalar one (it has operators or starts with a tabular
+    // keyword), left before the closing ')'; null (nothing consumed) otherwise.
+    std::shared_ptr<TabularExpr> TryTabularArgument();
+    // find [withsource=C] [in (T, ...)] [where] predicate [project-smart | project c[:t], ...
+    // [, pack_all()]] [project-away c, ...]  (parser_find.cc).
+    Status ParseFind(Operator& op);
     std::string TextBetween(size_t from, size_t to) const {
         return from <= to && to <= text_.size() ? std::string(text_.substr(from, to - from)) : "";
     }

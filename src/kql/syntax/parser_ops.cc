@@ -26,8 +26,13 @@ Status Parser::ParseOptions(Operator& op) {
             op.mode_pos = pos;
         } else if (key == "withsource" && op.kind == Operator::Kind::kUnion) {
             op.with_source = value;
+        } else if (key == "isfuzzy" && op.kind == Operator::Kind::kUnion) {
+            if (value != "true" && value != "false") {
+                return Status::SyntaxError("isfuzzy must be true or false", pos);
+            }
+            op.fuzzy = value == "true";
         } else if (key.rfind("hint", 0) == 0 || key == "isfuzzy") {
-            // Execution hints and isfuzzy do not change results here.
+            // Execution hints do not change results here.
         } else {
             return Status::SyntaxError("unknown option '" + key + "'", pos);
         }
@@ -163,8 +168,39 @@ Status Parser::ParseOperator(Operator& op) {
         i_ += 3;
         return ParseMvApply(op);
     }
+    if (IsHyphenated("sample", "distinct") || IsHyphenated("top", "hitters")) {
+        // `sample-distinct N of column`, `top-hitters N of expr [by expr]`.
+        op.kind = PeekTok(2).text == "distinct" ? Operator::Kind::kSampleDistinct
+                                                : Operator::Kind::kTopHitters;
+        i_ += 3;
+        ASSIGN_OR_RETURN(op.count, ParseAdditive());
+        if (!IsIdent("of")) return Expected("'of'");
+        ++i_;
+        NamedExpr of;
+        of.name_pos = Cur().pos;
+        if (op.kind == Operator::Kind::kTopHitters && Cur().kind == TokenKind::kIdent &&
+            IsSymbol("=", 1)) {
+            of.name = Cur().text;
+            i_ += 2;
+        }
+        ASSIGN_OR_RETURN(of.expr, ParseExpr());
+        op.exprs.push_back(std::move(of));
+        if (op.kind == Operator::Kind::kTopHitters && IsIdent("by")) {
+            ++i_;
+            NamedExpr by;
+            by.name_pos = Cur().pos;
+            ASSIGN_OR_RETURN(by.expr, ParseExpr());
+            op.by.push_back(std::move(by));
+        }
+        return Status::Ok();
+    }
     std::string word = Cur().text;
     ++i_;
+    if (word == "sample") {
+        op.kind = Operator::Kind::kSample;
+        ASSIGN_OR_RETURN(op.count, ParseExpr());
+        return Status::Ok();
+    }
     if (word == "where" || word == "filter") {
         op.kind = Operator::Kind::kWhere;
         NamedExpr ne;

@@ -16,7 +16,8 @@ namespace calypso::kql::testing {
 inline std::string FormatCell(const core::Column& c, size_t i) {
     core::Type t = c.type();
     auto phys = core::PhysicalOf(t);
-    if (phys != core::Physical::kString && c.IsNull(i)) return "null";
+    // Strings are never null; guids are.
+    if ((phys != core::Physical::kString || t == core::Type::kGuid) && c.IsNull(i)) return "null";
     std::string out;
     switch (t) {
         case core::Type::kBool:

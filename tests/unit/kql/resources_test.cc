@@ -26,7 +26,15 @@ class Resolver final : public core::ResourceResolver {
         }
         return it->second;
     }
+    core::Result<std::string> ResolveFunction(core::ResourceKind kind, std::string_view id,
+                                              std::string_view name) const override {
+        RETURN_IF_ERROR(Resolve(kind, id).status());
+        auto it = functions.find(std::string(id) + "/" + std::string(name));
+        if (it == functions.end()) return core::Status::NotFound("no such function");
+        return it->second;
+    }
     std::map<std::string, const core::TableSource*> workspaces;
+    std::map<std::string, std::string> functions;  // "workspace/name" -> "Name(...) {...}"
     std::map<std::string, const core::TableSource*> apps;
     mutable int calls = 0;
 };
@@ -206,6 +214,37 @@ TEST_F(ResourcesTest, DatabaseAndClusterReferencesNameWorkspaces) {
               "'traces'?) (at 1:1)");
     // cluster() alone names no table.
     EXPECT_NE(Error("cluster('c').traces").find("SyntaxError"), std::string::npos);
+}
+
+TEST_F(ResourcesTest, StoredFunctionsOfAnotherWorkspace) {
+    resolver_.functions = {
+        {"other/OtherErrors", "OtherErrors(lvl:long) { traces | where Level >= lvl }"},
+        // tracesExtra exists only in `other`: the body's table names are other's.
+        {"other/Extra", "Extra() { tracesExtra | project Message }"},
+        {"other/Both",
+         "Both() { union withsource=T traces, tracesExtra | summarize count() by T }"},
+        {"hidden/Secret", "Secret() { traces }"},
+    };
+    EXPECT_EQ(Rows("workspace('other').OtherErrors(3) | project Message, TenantId | order by "
+                   "Message asc"),
+              (std::vector<std::string>{"o2 | other", "o3 | other"}));
+    EXPECT_EQ(Rows("workspace('other').Extra()"), (std::vector<std::string>{"x1"}));
+    // withsource names the body's tables as they are written there.
+    EXPECT_EQ(Rows("workspace('other').Both() | order by T asc"),
+              (std::vector<std::string>{"traces | 3", "tracesExtra | 1"}));
+    // As a join operand and a let value; the caller's tables stay its own.
+    EXPECT_EQ(Rows("let e = workspace('other').Extra(); traces | extend Message = 'x1' | join "
+                   "kind=inner (e) on Message | count"),
+              (std::vector<std::string>{"2"}));
+    EXPECT_EQ(Rows("union (workspace('other').Extra()), (traces | project Message) | count"),
+              (std::vector<std::string>{"3"}));
+    EXPECT_NE(Error("workspace('other').Nope()")
+                  .find("unknown function 'Nope' in "
+                        "workspace(\"other\")"),
+              std::string::npos);
+    EXPECT_NE(Error("workspace('hidden').Secret()").find("unknown workspace 'hidden'"),
+              std::string::npos);
+    EXPECT_NE(Error("workspace('other').OtherErrors('x')").find("expects long"), std::string::npos);
 }
 
 TEST_F(ResourcesTest, ExplainNamesTheResource) {

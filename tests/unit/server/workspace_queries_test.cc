@@ -133,6 +133,28 @@ TEST_F(WorkspaceQueriesTest, UnreadableIsExactlyUnknown) {
               (std::vector<std::string>{"3"}));
 }
 
+TEST_F(WorkspaceQueriesTest, AnotherWorkspacesStoredFunction) {
+    auto f = queries_->CreateFunction(
+        Ws("ml"),
+        ".create function MlErrors(n:long = 10) { traces | where severityLevel == 3 "
+        "| take n }",
+        nullptr);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    RequestResources all(*queries_, nullptr);
+    // Called from the default workspace, the body reads ml's traces.
+    EXPECT_EQ(Rows("default", "workspace('ml').MlErrors(1) | project message", &all),
+              (std::vector<std::string>{"m2 err"}));
+    EXPECT_EQ(Rows("default", "workspace('ml').Builtin()", &all), (std::vector<std::string>{"1"}));
+    RequestResources no_ml(*queries_, [](const Workspace& w) { return w.name != "ml"; });
+    auto hidden = Run("default", "workspace('ml').MlErrors()", &no_ml);
+    ASSERT_FALSE(hidden.ok());
+    EXPECT_EQ(hidden.status().ToString(), "SemanticError: unknown workspace 'ml' (at 1:1)");
+    auto missing = Run("default", "workspace('ml').Nope()", &all);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.status().ToString(),
+              "SemanticError: unknown function 'Nope' in workspace(\"ml\") (at 1:17)");
+}
+
 TEST_F(WorkspaceQueriesTest, ResourceIdentifiers) {
     using core::ResourceKind;
     const Workspace* ml = workspaces_->Find("ml");
