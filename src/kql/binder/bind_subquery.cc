@@ -48,7 +48,7 @@ const syntax::TabularExpr* Binder::TabularOperand(const Expr& e) {
         if ((*f)->scalars.count(e.name) != 0) return nullptr;
         if ((*f)->tables.count(e.name) != 0) break;
     }
-    if (scalar_lets_.count(e.name) != 0) return nullptr;
+    if (scalar_lets_.count(e.name) != 0 || expr_lets_.count(e.name) != 0) return nullptr;
     bool tabular = false;
     for (const auto& f : frames_) tabular = tabular || f->tables.count(e.name) != 0;
     const syntax::FunctionDef* fn = FindFunction(e.name);

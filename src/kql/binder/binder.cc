@@ -675,6 +675,9 @@ Result<BoundExprPtr> Binder::BindName(const Expr& expr, const Schema& scope) {
     if (auto it = scalar_lets_.find(expr.name); it != scalar_lets_.end()) {
         return MakeConst(it->second, it->second.type(), expr.pos);
     }
+    if (auto it = expr_lets_.find(expr.name); it != expr_lets_.end()) {
+        return CloneBoundExpr(*it->second);
+    }
     std::vector<std::string> names = Names(scope);
     for (const auto& [n, v] : scalar_lets_) names.push_back(n);
     if (scope.fields.empty()) {

@@ -153,6 +153,7 @@ class Binder {
             as_results;
         FunctionMap functions;
         std::vector<std::shared_ptr<Frame>> frames;
+        std::map<std::string, std::shared_ptr<const BoundExpr>, std::less<>> expr_lets;
     };
     Scope SaveScope() const;
     void RestoreScope(Scope s);
@@ -186,6 +187,9 @@ class Binder {
     // mv-apply: the schema of the subquery's implicit source while it is bound.
     std::vector<core::Schema> mv_apply_rows_;
     std::map<std::string, core::Value, std::less<>> scalar_lets_;
+    // Scalar lets that are not constants (`let g = new_guid();`): the bound expression,
+    // computed at each use (it reads no column).
+    std::map<std::string, std::shared_ptr<const BoundExpr>, std::less<>> expr_lets_;
     std::map<std::string, const syntax::TabularExpr*, std::less<>> tabular_lets_;
     std::vector<std::unique_ptr<syntax::TabularExpr>> owned_;
     // `T | ... | as Name`: Name stands for that prefix of its tabular expression (bound
