@@ -694,6 +694,9 @@ Result<BoundExprPtr> Binder::BindCall(const Expr& expr, const Schema& scope) {
         return BindScalarFunctionCall(*f, stored, expr, scope);
     }
     if (expr.name == "toscalar") return BindToScalar(expr, scope);
+    if (expr.name == "pack_all" || expr.name == "bag_pack_columns") {
+        return BindPackColumns(expr, scope);
+    }
     if (expr.name == "column_ifexists") {
         // The column when the row has it, else the default (decided while binding).
         if (expr.args.size() != 2 || expr.args[0]->kind != Expr::Kind::kLiteral ||
