@@ -65,7 +65,7 @@ const char* ConversionFunction(Type t) {
 }  // namespace
 
 Binder::Scope Binder::SaveScope() const {
-    return Scope{scalar_lets_, tabular_lets_, as_results_, functions_, frames_};
+    return Scope{scalar_lets_, tabular_lets_, as_results_, functions_, frames_, expr_lets_};
 }
 
 void Binder::RestoreScope(Scope s) {
@@ -74,6 +74,7 @@ void Binder::RestoreScope(Scope s) {
     as_results_ = std::move(s.as_results);
     functions_ = std::move(s.functions);
     frames_ = std::move(s.frames);
+    expr_lets_ = std::move(s.expr_lets);
 }
 
 void Binder::RestoreDefinitionScope(const syntax::FunctionDef& f, bool stored) {
@@ -128,6 +129,7 @@ bool Binder::ReturnsTable(const syntax::FunctionDef& f, int depth) const {
 }
 
 Status Binder::BindLet(const syntax::Statement& st) {
+    expr_lets_.erase(st.name);
     if (st.function) {
         functions_[st.name] = st.function;
         // Names in the body mean what they meant here (Kusto binds lexically): a later let
@@ -146,6 +148,7 @@ Status Binder::BindLet(const syntax::Statement& st) {
     }
     const Expr& e = *st.scalar;
     bool table_name = e.kind == Expr::Kind::kName && scalar_lets_.count(e.name) == 0 &&
+                      expr_lets_.count(e.name) == 0 &&
                       (tabular_lets_.count(e.name) != 0 || source_.GetSchema(e.name).ok());
     for (auto f = frames_.rbegin(); f != frames_.rend() && e.kind == Expr::Kind::kName; ++f) {
         if ((*f)->tables.count(e.name) != 0) table_name = true;
@@ -179,7 +182,11 @@ Status Binder::BindLet(const syntax::Statement& st) {
         return Status::Ok();
     }
     if (b->kind != BoundExpr::Kind::kConst) {
-        return Status::SemanticError("let '" + st.name + "' must be a constant expression", e.pos);
+        // A let binds a calculation: new_guid() or rand() is computed again at each use.
+        expr_lets_[st.name] = std::shared_ptr<const BoundExpr>(std::move(b));
+        scalar_lets_.erase(st.name);
+        tabular_lets_.erase(st.name);
+        return Status::Ok();
     }
     scalar_lets_[st.name] = b->value;
     tabular_lets_.erase(st.name);

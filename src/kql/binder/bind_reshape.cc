@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kql/binder/binder.h"
@@ -85,6 +86,11 @@ Result<PlanPtr> Binder::BindExtend(const syntax::Operator& op, PlanPtr input) {
     // Each item may read columns made by earlier items: an item that does starts a new
     // projection on top of the previous one.
     PlanPtr cur = std::move(input);
+    struct RestorePackScope {
+        std::optional<core::Schema>& scope;
+        std::optional<core::Schema> old;
+        ~RestorePackScope() { scope = std::move(old); }
+    } restore{pack_scope_, std::exchange(pack_scope_, cur->schema)};
     PlanPtr node;
     std::set<std::string> added;
     int counter = 0;

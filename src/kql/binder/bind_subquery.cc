@@ -48,7 +48,7 @@ const syntax::TabularExpr* Binder::TabularOperand(const Expr& e) {
         if ((*f)->scalars.count(e.name) != 0) return nullptr;
         if ((*f)->tables.count(e.name) != 0) break;
     }
-    if (scalar_lets_.count(e.name) != 0) return nullptr;
+    if (scalar_lets_.count(e.name) != 0 || expr_lets_.count(e.name) != 0) return nullptr;
     bool tabular = false;
     for (const auto& f : frames_) tabular = tabular || f->tables.count(e.name) != 0;
     const syntax::FunctionDef* fn = FindFunction(e.name);
@@ -122,6 +122,76 @@ Result<std::vector<core::Value>> Binder::SubqueryValues(const syntax::TabularExp
     out.reserve(rows.num_rows());
     for (size_t i = 0; i < rows.num_rows(); ++i) out.push_back(rows.columns[0].Get(i));
     return out;
+}
+
+Result<BoundExprPtr> Binder::BindPackColumns(const Expr& call, const Schema& scope) {
+    const bool all = call.name == "pack_all";
+    auto bag = std::make_unique<Expr>();
+    bag->kind = Expr::Kind::kCall;
+    bag->name = "bag_pack";
+    bag->pos = call.pos;
+    auto add = [&](const std::string& column) {
+        auto key = std::make_unique<Expr>();
+        key->kind = Expr::Kind::kLiteral;
+        key->value = core::Value::String(column);
+        key->pos = call.pos;
+        auto ref = std::make_unique<Expr>();
+        ref->kind = Expr::Kind::kName;
+        ref->name = column;
+        ref->pos = call.pos;
+        bag->args.push_back(std::move(key));
+        bag->args.push_back(std::move(ref));
+    };
+    bool drop_empty = false;
+    if (all) {
+        if (call.args.size() > 1) {
+            return Status::SemanticError("pack_all() expects at most one argument", call.pos);
+        }
+        if (call.args.size() == 1) {
+            ASSIGN_OR_RETURN(BoundExprPtr flag, BindScalar(*call.args[0], scope));
+            if (flag->kind != BoundExpr::Kind::kConst || flag->type != Type::kBool) {
+                return Status::SemanticError("pack_all() expects a constant bool",
+                                             call.args[0]->pos);
+            }
+            drop_empty = !flag->value.is_null() && flag->value.as_bool();
+        }
+        const Schema& base = pack_scope_ ? *pack_scope_ : scope;
+        for (const auto& f : base.fields) {
+            if (scope.IndexOf(f.name)) add(f.name);
+        }
+    } else {
+        for (const auto& a : call.args) {
+            if (a->kind != Expr::Kind::kName || !scope.IndexOf(a->name)) {
+                return Status::SemanticError("bag_pack_columns() expects columns", a->pos);
+            }
+            add(a->name);
+        }
+    }
+    ASSIGN_OR_RETURN(BoundExprPtr packed, BindScalar(*bag, scope));
+    if (!drop_empty) return packed;
+    // pack_all(true): properties whose value is null or empty are left out.
+    BoundCall c;
+    c.type = Type::kDynamic;
+    c.kernel = [](const std::vector<Vec>& a, size_t n) {
+        core::Column col(Type::kDynamic);
+        col.Reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+            const core::Dynamic& d = a[0].Dyn(i);
+            core::Dynamic::Object kept;
+            if (d.kind() == core::Dynamic::Kind::kObject) {
+                for (const auto& [k, v] : d.as_object()) {
+                    bool empty = v.is_null() || (v.kind() == core::Dynamic::Kind::kString &&
+                                                 v.as_string().empty());
+                    if (!empty) kept.emplace_back(k, v);
+                }
+            }
+            col.AppendDynamic(core::Dynamic::MakeObject(std::move(kept)));
+        }
+        return Vec::Own(std::move(col));
+    };
+    std::vector<BoundExprPtr> args;
+    args.push_back(std::move(packed));
+    return MakeCall("pack_all", std::move(c), std::move(args), call.pos);
 }
 
 Result<PlanPtr> Binder::BindResourceCall(const syntax::Source& src) {

@@ -675,6 +675,9 @@ Result<BoundExprPtr> Binder::BindName(const Expr& expr, const Schema& scope) {
     if (auto it = scalar_lets_.find(expr.name); it != scalar_lets_.end()) {
         return MakeConst(it->second, it->second.type(), expr.pos);
     }
+    if (auto it = expr_lets_.find(expr.name); it != expr_lets_.end()) {
+        return CloneBoundExpr(*it->second);
+    }
     std::vector<std::string> names = Names(scope);
     for (const auto& [n, v] : scalar_lets_) names.push_back(n);
     if (scope.fields.empty()) {
@@ -691,6 +694,9 @@ Result<BoundExprPtr> Binder::BindCall(const Expr& expr, const Schema& scope) {
         return BindScalarFunctionCall(*f, stored, expr, scope);
     }
     if (expr.name == "toscalar") return BindToScalar(expr, scope);
+    if (expr.name == "pack_all" || expr.name == "bag_pack_columns") {
+        return BindPackColumns(expr, scope);
+    }
     if (expr.name == "column_ifexists") {
         // The column when the row has it, else the default (decided while binding).
         if (expr.args.size() != 2 || expr.args[0]->kind != Expr::Kind::kLiteral ||

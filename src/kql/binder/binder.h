@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -78,6 +79,9 @@ class Binder {
     // The tabular expression `e` stands for: its subquery, or a bare name of a tabular let,
     // `as` result, view or table; null for anything else.
     const syntax::TabularExpr* TabularOperand(const syntax::Expr& e);
+    // pack_all([ignore_null_empty]) and bag_pack_columns(c, ...): bag_pack over the row's
+    // columns (binder/bind_subquery.cc).
+    core::Result<BoundExprPtr> BindPackColumns(const syntax::Expr& call, const core::Schema& scope);
     // sample, sample-distinct, top-hitters (binder/bind_sampling.cc).
     core::Result<PlanPtr> BindSampling(const syntax::Operator& op, PlanPtr input);
     // A statement ending in fork or facet: one plan per result, appended to `plans`.
@@ -153,6 +157,7 @@ class Binder {
             as_results;
         FunctionMap functions;
         std::vector<std::shared_ptr<Frame>> frames;
+        std::map<std::string, std::shared_ptr<const BoundExpr>, std::less<>> expr_lets;
     };
     Scope SaveScope() const;
     void RestoreScope(Scope s);
@@ -186,6 +191,9 @@ class Binder {
     // mv-apply: the schema of the subquery's implicit source while it is bound.
     std::vector<core::Schema> mv_apply_rows_;
     std::map<std::string, core::Value, std::less<>> scalar_lets_;
+    // Scalar lets that are not constants (`let g = new_guid();`): the bound expression,
+    // computed at each use (it reads no column).
+    std::map<std::string, std::shared_ptr<const BoundExpr>, std::less<>> expr_lets_;
     std::map<std::string, const syntax::TabularExpr*, std::less<>> tabular_lets_;
     std::vector<std::unique_ptr<syntax::TabularExpr>> owned_;
     // `T | ... | as Name`: Name stands for that prefix of its tabular expression (bound
@@ -193,6 +201,9 @@ class Binder {
     std::map<std::string, std::pair<const syntax::TabularExpr*, size_t>, std::less<>> as_results_;
     // While binding summarize output expressions: aggregate calls -> their hidden columns.
     std::map<const syntax::Expr*, std::string> agg_columns_;
+    // While an extend is bound: its input's columns (what pack_all() packs, not the columns
+    // the same extend adds; the docs' example).
+    std::optional<core::Schema> pack_scope_;
     // Whether the operator being bound reads a serialized row set (one ordered batch), where
     // row_number(), prev() and next() are allowed.
     bool serialized_ = false;
