@@ -77,10 +77,33 @@ const Dynamic* Dynamic::At(int64_t index) const {
     return &a[static_cast<size_t>(index)];
 }
 
+namespace {
+
+// Bytes that JSON strings must escape: control characters, '"' and '\\'.
+struct EscapeTable {
+    bool escape[256];
+    EscapeTable() : escape() {
+        for (int c = 0; c < 0x20; ++c) escape[c] = true;
+        escape[static_cast<unsigned char>('"')] = true;
+        escape[static_cast<unsigned char>('\\')] = true;
+    }
+};
+const EscapeTable kEscape;
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view s) {
     out.push_back('"');
-    for (char c : s) {
-        switch (c) {
+    const char* p = s.data();
+    const char* end = p + s.size();
+    while (p < end) {
+        // The run of bytes needing no escape goes in with one append (query answers write
+        // millions of strings, almost none with an escape).
+        const char* run = p;
+        while (p < end && !kEscape.escape[static_cast<unsigned char>(*p)]) ++p;
+        out.append(run, static_cast<size_t>(p - run));
+        if (p == end) break;
+        switch (*p) {
             case '"':
                 out += "\\\"";
                 break;
@@ -102,15 +125,14 @@ void AppendJsonString(std::string& out, std::string_view s) {
             case '\f':
                 out += "\\f";
                 break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-                    out += buf;
-                } else {
-                    out.push_back(c);
-                }
+            default: {
+                static constexpr char kHex[] = "0123456789abcdef";
+                const auto c = static_cast<unsigned char>(*p);
+                const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+                out.append(u, sizeof u);
+            }
         }
+        ++p;
     }
     out.push_back('"');
 }

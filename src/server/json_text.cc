@@ -2,22 +2,12 @@
 
 #include <charconv>
 
+#include "core/dynamic.h"
 #include "core/time.h"
 
 namespace calypso::server {
 
 namespace {
-
-// Bytes that JSON strings must escape: control characters, '"' and '\\'.
-struct EscapeTable {
-    bool escape[256];
-    EscapeTable() : escape() {
-        for (int c = 0; c < 0x20; ++c) escape[c] = true;
-        escape[static_cast<unsigned char>('"')] = true;
-        escape[static_cast<unsigned char>('\\')] = true;
-    }
-};
-const EscapeTable kEscape;
 
 char* Put2(char* p, unsigned v) {
     p[0] = static_cast<char>('0' + v / 10);
@@ -27,50 +17,7 @@ char* Put2(char* p, unsigned v) {
 
 }  // namespace
 
-void AppendQuoted(std::string& out, std::string_view s) {
-    out.push_back('"');
-    const char* p = s.data();
-    const char* end = p + s.size();
-    while (p < end) {
-        // The run of bytes needing no escape goes in with one append.
-        const char* run = p;
-        while (p < end && !kEscape.escape[static_cast<unsigned char>(*p)]) ++p;
-        out.append(run, static_cast<size_t>(p - run));
-        if (p == end) break;
-        // Rare: one escaped byte, written as core::AppendJsonString writes it.
-        switch (*p) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default: {
-                static constexpr char kHex[] = "0123456789abcdef";
-                const auto c = static_cast<unsigned char>(*p);
-                const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-                out.append(u, sizeof u);
-            }
-        }
-        ++p;
-    }
-    out.push_back('"');
-}
+void AppendQuoted(std::string& out, std::string_view s) { core::AppendJsonString(out, s); }
 
 void AppendInteger(std::string& out, int64_t v) {
     char buf[24];
